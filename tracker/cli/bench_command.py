@@ -1,0 +1,41 @@
+"""tracker bench: throughput figures against raw baselines, in a scratch area."""
+
+from __future__ import annotations
+
+from ..bench.store_bench import run_store_bench
+from .output import add_format_option, emit, resolve_format
+
+COLUMNS = [
+    ("section", "section"),
+    ("name", "measure"),
+    ("count", "n"),
+    ("per_s_text", "per s"),
+    ("baseline", "baseline"),
+    ("baseline_text", "baseline per s"),
+    ("ratio_text", "ratio"),
+]
+
+
+def register(subparsers, groups) -> None:
+    p = subparsers.add_parser(
+        "bench",
+        help="measure throughput against raw baselines (in a scratch area; never touches tracker data)",
+    )
+    p.add_argument("--events", type=int, default=100_000, metavar="N", help="events for the batched append (default 100,000)")
+    p.add_argument("--single", type=int, default=2_000, metavar="N", help="one-event appends, each committed (default 2,000)")
+    add_format_option(p)
+    p.set_defaults(handler=cmd_bench)
+
+
+def cmd_bench(ctx, args) -> int:
+    if args.events < 1000 or args.single < 1:
+        raise ValueError("--events must be at least 1000 and --single at least 1")
+    measurements = run_store_bench(ctx.db_url, args.events, args.single)
+    records = [m.as_dict() for m in measurements]
+    if resolve_format(args.format) != "json":
+        for r in records:
+            r["per_s_text"] = f"{r['per_s']:,.0f}"
+            r["baseline_text"] = "" if r["baseline_per_s"] is None else f"{r['baseline_per_s']:,.0f}"
+            r["ratio_text"] = "" if r["ratio"] is None else f"{r['ratio']:.0%}"
+    emit(records, args.format, COLUMNS, title="tracker bench")
+    return 0

@@ -1,0 +1,348 @@
+"""The generic event store: streams, versions, global positions, idempotency,
+the hash chain and its verification. Knows nothing about claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from contextlib import contextmanager
+
+from orjson import loads
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+from .events import (
+    GENESIS_HASH,
+    AppendResult,
+    NewEvent,
+    RecordedEvent,
+    canonical_json,
+    chain_hash,
+    utc_now,
+)
+
+ANY = -1  # expected_version: append whatever the stream's version
+NO_STREAM = 0  # expected_version: the stream must not exist yet
+
+MAX_ID_LENGTH = 64
+MAX_STREAM_LENGTH = 255
+_EVENT_COLUMNS = "position, event_id, stream, version, type, data, recorded_at, hash"
+
+
+class StoreError(Exception):
+    """Base class of the store's errors; the message is one readable line."""
+
+
+class ConcurrencyError(StoreError):
+    def __init__(self, stream: str, expected: int, actual: int):
+        self.stream, self.expected, self.actual = stream, expected, actual
+        want = "no stream yet" if expected == NO_STREAM else f"version {expected}"
+        super().__init__(
+            f"stream {stream!r} moved: expected {want}, found version {actual}; nothing was written"
+        )
+
+
+class EventIdConflict(StoreError):
+    """An event id is already stored with different content: ids must be derived
+    from what an event records, so this is a bug in the caller, never a no-op."""
+
+
+class SchemaMissing(StoreError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    position: int
+    hash: str
+    recorded_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    position: int
+    kind: str  # altered | missing | inserted | anchor
+    detail: str
+
+    def __str__(self) -> str:
+        return f"position {self.position}: {self.kind}: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    checked: int
+    head: Head
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class EventStore:
+    def __init__(self, engine: Engine, page_size: int = 2000):
+        self.engine = engine
+        self.page_size = page_size
+        self._ph = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._postgres = engine.dialect.name == "postgresql"
+        self._dbapi_error = engine.dialect.loaded_dbapi.Error
+        # Fetching the JSON as bytes skips a UTF-8 decode that orjson redoes anyway.
+        self._data_as_bytes = "convert_to(data, 'UTF8')" if self._postgres else "CAST(data AS BLOB)"
+
+    # ---------------------------------------------------------------- writing
+
+    def append(
+        self, stream: str, events: Sequence[NewEvent], expected_version: int = ANY
+    ) -> AppendResult:
+        """Append `events` to `stream` atomically.
+
+        Events whose id is already stored are skipped (reported in
+        `duplicates`). If anything is left to write, `expected_version`
+        (ANY, NO_STREAM or an exact version) must match the stream's
+        current version, else ConcurrencyError and nothing is written.
+        """
+        _check_name("stream", stream, MAX_STREAM_LENGTH)
+        encoded = _encode_batch(events)
+        with self._raw() as raw:
+            try:
+                cur = raw.cursor()
+                if not self._postgres:
+                    cur.execute("BEGIN IMMEDIATE")
+                result = self._append_locked(cur, stream, encoded, expected_version)
+                raw.commit()
+                return result
+            except BaseException:
+                raw.rollback()
+                raise
+
+    @contextmanager
+    def _raw(self):
+        """A pooled DBAPI connection. The write and replay paths use the
+        driver directly: SQLAlchemy's per-statement overhead would otherwise
+        cost more than the statements (see `tracker bench`). Driver errors are
+        turned into SQLAlchemy's exceptions so callers see one kind."""
+        raw = self.engine.raw_connection()
+        try:
+            yield raw
+        except self._dbapi_error as exc:
+            raise DBAPIError.instance(None, None, exc, self._dbapi_error) from exc
+        finally:
+            raw.close()
+
+    def _append_locked(self, cur, stream, encoded, expected_version) -> AppendResult:
+        ph = self._ph
+        lock = " FOR UPDATE" if self._postgres else ""
+        # Taking the head row (FOR UPDATE / BEGIN IMMEDIATE) serialises appenders.
+        cur.execute(f"SELECT position, hash, recorded_at FROM log_head WHERE id = 1{lock}")
+        head_pos, head_hash, head_time = cur.fetchone()
+        duplicates = self._known_ids(cur, stream, encoded)
+        new = [e for e in encoded if e[0] not in duplicates]
+        cur.execute(f"SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = {ph}", (stream,))
+        current = cur.fetchone()[0]
+        if not new:
+            return AppendResult(stream, current, (), (), tuple(e[0] for e in encoded))
+        if expected_version != ANY and expected_version != current:
+            raise ConcurrencyError(stream, expected_version, current)
+
+        # Recorded time never runs backwards along the log, even if a writer's
+        # clock does, so "as of a time" is always a prefix of positions.
+        recorded_at = max(utc_now(), head_time)
+        rows = []
+        prev = head_hash
+        position, version = head_pos, current
+        for event_id, type_, data_json in new:
+            position += 1
+            version += 1
+            prev = chain_hash(prev, position, stream, version, type_, recorded_at, event_id, data_json)
+            rows.append((position, event_id, stream, version, type_, data_json, recorded_at, prev))
+        if self._postgres and len(rows) > 1:
+            # COPY is PostgreSQL's bulk path: several times faster than INSERTs.
+            with cur.copy(f"COPY events ({_EVENT_COLUMNS}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+        else:
+            cur.executemany(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({', '.join([ph] * 8)})", rows)
+        cur.execute(
+            f"UPDATE log_head SET position = {ph}, hash = {ph}, recorded_at = {ph} WHERE id = 1",
+            (position, prev, recorded_at),
+        )
+        return AppendResult(
+            stream,
+            version,
+            tuple(r[0] for r in rows),
+            tuple(r[1] for r in rows),
+            tuple(e[0] for e in encoded if e[0] in duplicates),
+        )
+
+    def _known_ids(self, cur, stream, encoded) -> set[str]:
+        """Ids of the batch that are already stored, after checking each is
+        the same event (same stream, type and data) and not a clash."""
+        wanted = {e[0]: e for e in encoded}
+        found: dict[str, tuple] = {}
+        ids = list(wanted)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            if self._postgres:
+                sql = "SELECT event_id, stream, type, data FROM events WHERE event_id = ANY(%s)"
+                params = (chunk,)
+            else:
+                sql = f"SELECT event_id, stream, type, data FROM events WHERE event_id IN ({','.join('?' * len(chunk))})"
+                params = tuple(chunk)
+            cur.execute(sql, params)
+            for event_id, st, type_, data in cur.fetchall():
+                found[event_id] = (st, type_, data)
+        for event_id, (st, type_, data) in found.items():
+            _, want_type, want_data = wanted[event_id]
+            if (st, type_, data) != (stream, want_type, want_data):
+                raise EventIdConflict(
+                    f"event id {event_id!r} is already stored in stream {st!r} with other content; "
+                    "nothing was written"
+                )
+        return set(found)
+
+    # ---------------------------------------------------------------- reading
+
+    def head(self) -> Head:
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT position, hash, recorded_at FROM log_head WHERE id = 1")).one()
+        return Head(*row)
+
+    def stream_version(self, stream: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                text("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = :s"), {"s": stream}
+            ).scalar_one()
+
+    def read_all(self, from_position: int = 1, to_position: int | None = None) -> Iterator[RecordedEvent]:
+        """Every event from `from_position` (inclusive) to `to_position`
+        (inclusive, default: the end), in position order, a page at a time."""
+        for rows in self._pages("1 = 1", (), "position", from_position, to_position, self._data_as_bytes):
+            for p, i, s, v, t, d, r, h in rows:
+                yield RecordedEvent(p, i, s, v, t, loads(d), r, h)
+
+    def read_stream(self, stream: str, from_version: int = 1) -> Iterator[RecordedEvent]:
+        for rows in self._pages(f"stream = {self._ph}", (stream,), "version", from_version, None, self._data_as_bytes):
+            for p, i, s, v, t, d, r, h in rows:
+                yield RecordedEvent(p, i, s, v, t, loads(d), r, h)
+
+    def raw_rows(self, from_position: int = 1, to_position: int | None = None) -> Iterator[tuple]:
+        """Undecoded rows (data as the stored JSON text), for verification."""
+        for rows in self._pages("1 = 1", (), "position", from_position, to_position, "data"):
+            yield from rows
+
+    def _pages(self, where, params, order_col, start, stop, data_expr) -> Iterator[list[tuple]]:
+        ph = self._ph
+        upper = f" AND {order_col} <= {ph}" if stop is not None else ""
+        sql = (
+            f"SELECT position, event_id, stream, version, type, {data_expr}, recorded_at, hash "
+            f"FROM events WHERE {where} AND {order_col} >= {ph}{upper} "
+            f"ORDER BY {order_col} LIMIT {self.page_size}"
+        )
+        key = start
+        index = 0 if order_col == "position" else 3
+        while True:
+            # One short transaction per page: a long replay never holds a
+            # snapshot (or, on SQLite, a WAL checkpoint) for its whole duration.
+            with self._raw() as raw:
+                cur = raw.cursor()
+                cur.execute(sql, params + (key,) + ((stop,) if stop is not None else ()))
+                rows = cur.fetchall()
+            if not rows:
+                return
+            yield rows
+            if len(rows) < self.page_size:
+                return
+            key = rows[-1][index] + 1
+
+    # ---------------------------------------------------------------- audit
+
+    def verify(self, anchors: dict[int, str] | None = None) -> VerifyResult:
+        """Recompute the hash chain; report the first altered, missing or
+        inserted event. `anchors` maps positions to hashes recorded elsewhere
+        (e.g. printed by an earlier verify), which also catches an attacker
+        who rewrote the whole chain consistently."""
+        head = self.head()
+        anchors = dict(anchors or {})
+        rows = self.raw_rows()
+        prev_hash, prev_prev_hash = GENESIS_HASH, None
+        expected = 1
+        checked = 0
+        row = next(rows, None)
+        while row is not None:
+            nxt = next(rows, None)
+            problem = _check_row(row, nxt, expected, prev_hash, prev_prev_hash)
+            if problem is None and row[0] in anchors and anchors.pop(row[0]) != row[7]:
+                problem = Problem(row[0], "anchor", "hash differs from the anchor recorded earlier")
+            if problem:
+                return VerifyResult(checked, head, problem)
+            checked += 1
+            prev_prev_hash, prev_hash = prev_hash, row[7]
+            expected = row[0] + 1
+            row = nxt
+        last = expected - 1
+        if head.position > last:
+            return VerifyResult(checked, head, Problem(last + 1, "missing", f"the log ends at {last} but its recorded head is {head.position}"))
+        if head.position < last:
+            return VerifyResult(checked, head, Problem(head.position + 1, "inserted", f"events after the recorded head {head.position}"))
+        if head.hash != prev_hash:
+            return VerifyResult(checked, head, Problem(last, "altered", "last event's hash differs from the recorded head"))
+        if anchors:
+            pos = min(anchors)
+            return VerifyResult(checked, head, Problem(pos, "anchor", "anchored position is not in the log"))
+        return VerifyResult(checked, head, None)
+
+    def ensure_schema(self) -> None:
+        """Raise SchemaMissing with advice when the database was never initialised."""
+        try:
+            self.head()
+        except (OperationalError, ProgrammingError) as exc:
+            if "log_head" in str(exc):
+                raise SchemaMissing("the database has no tracker schema: run `tracker init` first") from None
+            raise
+
+
+def _check_row(row, nxt, expected, prev_hash, prev_prev_hash) -> Problem | None:
+    position = row[0]
+    if position > expected:
+        return Problem(expected, "missing", f"positions {expected}..{position - 1} are not in the log")
+    if _hash_of(row, prev_hash) == row[7]:
+        return None
+    # The row does not chain. Work out why, from how its neighbours chain.
+    if nxt is not None and _hash_of(nxt, row[7]) == nxt[7]:
+        return Problem(position, "altered", "the stored event does not match its hash")
+    if _hash_of(row, prev_hash, position + 1) == row[7]:
+        return Problem(position, "missing", "an event before this one was removed and later ones renumbered")
+    if nxt is not None and (
+        _hash_of(nxt, prev_hash, nxt[0] - 1) == nxt[7] or _hash_of(nxt, prev_hash) == nxt[7]
+    ):
+        return Problem(position, "inserted", "this event is not part of the chain; the next one chains past it")
+    if nxt is None and prev_prev_hash is not None:
+        return Problem(position, "inserted", "this event does not chain to its predecessor")
+    return Problem(position, "altered", "the stored event does not match its hash")
+
+
+def _hash_of(row, prev_hash: str, position: int | None = None) -> str:
+    pos, event_id, stream, version, type_, data, recorded_at, _ = row
+    return chain_hash(prev_hash, pos if position is None else position, stream, version, type_, recorded_at, event_id, data)
+
+
+def _check_name(what: str, value: str, limit: int) -> None:
+    if not isinstance(value, str) or not value or len(value) > limit or "\n" in value:
+        raise ValueError(f"invalid {what} {value!r}: must be 1..{limit} characters without newlines")
+
+
+def _encode_batch(events: Sequence[NewEvent]) -> list[tuple[str, str, str]]:
+    """Validate and encode before any transaction starts, so bad input never
+    half-writes anything."""
+    if not events:
+        raise ValueError("append needs at least one event")
+    encoded, seen = [], set()
+    for event in events:
+        _check_name("event id", event.event_id, MAX_ID_LENGTH)
+        _check_name("event type", event.type, 100)
+        if event.event_id in seen:
+            raise ValueError(f"event id {event.event_id!r} appears twice in one append")
+        seen.add(event.event_id)
+        encoded.append((event.event_id, event.type, canonical_json(event.data)))
+    return encoded
