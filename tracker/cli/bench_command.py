@@ -15,6 +15,11 @@ COLUMNS = [
     ("ratio_text", "ratio"),
 ]
 
+# Each section: (url, parsed args) -> list[Measurement]. Layers add theirs here.
+SECTIONS = {
+    "store": lambda url, args: run_store_bench(url, args.events, args.single),
+}
+
 
 def register(subparsers, groups) -> None:
     p = subparsers.add_parser(
@@ -23,6 +28,12 @@ def register(subparsers, groups) -> None:
     )
     p.add_argument("--events", type=int, default=100_000, metavar="N", help="events for the batched append (default 100,000)")
     p.add_argument("--single", type=int, default=2_000, metavar="N", help="one-event appends, each committed (default 2,000)")
+    p.add_argument(
+        "--section",
+        action="append",
+        choices=sorted(SECTIONS),
+        help="run only this section (repeatable; default: all)",
+    )
     add_format_option(p)
     p.set_defaults(handler=cmd_bench)
 
@@ -30,7 +41,9 @@ def register(subparsers, groups) -> None:
 def cmd_bench(ctx, args) -> int:
     if args.events < 1000 or args.single < 1:
         raise ValueError("--events must be at least 1000 and --single at least 1")
-    measurements = run_store_bench(ctx.db_url, args.events, args.single)
+    measurements = []
+    for name in args.section or list(SECTIONS):
+        measurements.extend(SECTIONS[name](ctx.db_url, args))
     records = [m.as_dict() for m in measurements]
     if resolve_format(args.format) != "json":
         for r in records:
