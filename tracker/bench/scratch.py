@@ -12,20 +12,17 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 
 from ..store import make_engine
-from ..store.engine import parse_url
+from ..store.engine import parse_url, with_pg_schema
 from ..store.migrate import upgrade
 
 
 @dataclass
 class Scratch:
     engine: Engine
-    url: str  # the URL to reach it (with pg_schema for PostgreSQL)
+    url: str  # the URL to reach it (on PostgreSQL it selects the scratch schema)
     pg_schema: str | None
     sqlite_path: str | None
 
-    def new_engine(self) -> Engine:
-        """Another engine on the same scratch area (e.g. in a worker process)."""
-        return make_engine(self.url, pg_search_path=self.pg_schema)
 
 
 @contextmanager
@@ -63,10 +60,11 @@ def _postgres_scratch(url: str):
     admin = make_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, pg_search_path=schema)
+    scratch_url = with_pg_schema(url, schema)
+    engine = make_engine(scratch_url)
     try:
         upgrade(engine)
-        yield Scratch(engine, url, schema, None)
+        yield Scratch(engine, scratch_url, schema, None)
     finally:
         engine.dispose()
         with admin.begin() as conn:

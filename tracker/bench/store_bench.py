@@ -187,7 +187,7 @@ def run_concurrent_writers(scratch: Scratch, writers: int, per_writer: int, per_
     barrier = ctx.Barrier(writers + 1)
     done = ctx.Queue()
     procs = [
-        ctx.Process(target=_concurrent_writer, args=(scratch.url, scratch.pg_schema, w, per_writer, per_commit, barrier, done))
+        ctx.Process(target=_concurrent_writer, args=(scratch.url, w, per_writer, per_commit, barrier, done))
         for w in range(writers)
     ]
     for proc in procs:
@@ -203,10 +203,10 @@ def run_concurrent_writers(scratch: Scratch, writers: int, per_writer: int, per_
     return max(finished) - started
 
 
-def _concurrent_writer(url, schema, writer, count, per_commit, barrier, done) -> None:
+def _concurrent_writer(url, writer, count, per_commit, barrier, done) -> None:
     from ..store import make_engine
 
-    engine = make_engine(url, pg_search_path=schema)
+    engine = make_engine(url)
     store = EventStore(engine)
     base = 10**9 * (writer + 1)
     batches = [

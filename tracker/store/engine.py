@@ -63,15 +63,18 @@ def safe_url(url: str) -> str:
         return repr(url)
 
 
-def make_engine(url: str, *, pg_search_path: str | None = None) -> Engine:
-    """Create an engine for URL. `pg_search_path` puts every connection in that schema (bench)."""
+def make_engine(url: str) -> Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    connect_args = {}
-    if pg_search_path:
-        connect_args["options"] = f"-csearch_path={pg_search_path}"
-    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def with_pg_schema(url: str, schema: str) -> str:
+    """The same PostgreSQL URL with every connection placed in `schema`
+    (scratch areas for bench and tests)."""
+    parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return parsed.render_as_string(hide_password=False)
 
 
 def _sqlite_engine(url: URL) -> Engine:
