@@ -1,0 +1,1 @@
+"""Packaged data files (YAML): actors and tracked conflicts. Read via importlib.resources."""

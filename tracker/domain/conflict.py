@@ -1,0 +1,229 @@
+"""Tracked conflicts and the question "is this text (or this sentence) about one?".
+
+Each YAML file in `tracker/data/conflicts/` describes one conflict. Relevance needs real
+evidence: a name of the conflict, a place of the conflict zone backed by a party or by
+fighting vocabulary, or both principal parties named together with fighting vocabulary.
+A lone "Armenian church" in a restaurant review is not evidence.
+
+Scoping works below the document: `linked_sentences` says which sentences of a relevant
+text belong to the conflict, so that a death toll from an unrelated shooting in the same
+feed item is not read as a claim about it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib.resources
+import re
+from dataclasses import dataclass
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from .actors import ActorMention, ActorRegistry
+from .text import fold, trie_pattern
+
+# Fighting and ceasefire vocabulary (folded forms), German and English.
+FIGHTING = re.compile(
+    r"\b(?:kampf\w*|kampfe\w*|gefecht\w*|beschuss\w*|beschossen|angriff\w*|offensive\w*|krieg\w*|front\w*|"
+    r"waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|artillerie\w*|rakete\w*|drohne\w*|getotet\w*|tote\w*|"
+    r"soldat\w*|eskalation\w*|konflikt\w*|kriegsrecht|gewalt\w*|militar\w*|streitkrafte\w*|"
+    r"fight\w*|clash\w*|shell(?:ing|ed|s)|attack\w*|war|wars|front ?lines?|ceasefire\w*|cease-fire\w*|truce\w*|"
+    r"artillery|missiles?|rockets?|drones?|killed|casualt\w*|troops|soldiers|military|escalat\w*|conflict\w*|"
+    r"hostilities|martial law|violence)\b"
+)
+
+# Incidents of another kind: a toll next to these words is not about the conflict.
+OTHER_INCIDENT = re.compile(
+    r"\b(?:schie(?:ss|ß)erei\w*|amok\w*|schutze|attentater\w*|terroranschlag\w*|krawall\w*|unruhen|"
+    r"demonstrant\w*|unfall\w*|verkehrsunfall\w*|absturz\w*|abgesturzt|erdbeben\w*|lawine\w*|hochwasser\w*|"
+    r"uberschwemmung\w*|unwetter\w*|hurrikan\w*|wirbelsturm\w*|tornado\w*|brand|brandes|grossbrand\w*|"
+    r"feuerwehr\w*|corona\w*|covid\w*|pandemie\w*|virus\w*|kartell\w*|banden\w*|polizei\w*|"
+    r"shooting\w*|shooter\w*|gunm[ae]n|rampage|riot\w*|protesters?|accident\w*|crash\w*|earthquake\w*|"
+    r"avalanche\w*|flood\w*|hurricane\w*|tornado\w*|wildfire\w*|blaze|coronavirus|pandemic|"
+    r"cartel\w*|gangs|gang members?|police)\b"
+)
+
+# "in Syrien", "near Baghdad": a place outside the conflict zone in the sentence.
+_LOCATIVE = re.compile(r"(?:\b(?:in|im|bei|nahe|near|nach|aus|from)\s+(?:der\s+|dem\s+|the\s+)?)$")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: str
+    label: str
+    parties: tuple[str, ...]
+    principal_parties: tuple[str, ...]
+    names: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictTerm:
+    conflict_id: str
+    kind: str  # "name" | "place"
+    start: int
+    end: int
+
+
+class RelevanceResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    conflict_id: str | None
+    score: int
+    reasons: list[str]
+
+    @property
+    def relevant(self) -> bool:
+        return self.conflict_id is not None
+
+
+class ConflictRegistry:
+    def __init__(self, conflicts: list[dict], actors: ActorRegistry | None = None):
+        self.actors = actors or ActorRegistry.load()
+        self.conflicts: dict[str, Conflict] = {}
+        self._names: dict[str, str] = {}
+        self._places: dict[str, str] = {}
+        for spec in conflicts:
+            c = Conflict(
+                id=spec["id"],
+                label=spec.get("label", spec["id"]),
+                parties=tuple(spec.get("parties", [])),
+                principal_parties=tuple(spec.get("principal_parties", spec.get("parties", []))),
+                names=tuple(spec.get("names", [])),
+                places=tuple(spec.get("places", [])),
+            )
+            for party in c.parties:
+                if party not in self.actors.actors:
+                    raise ValueError(f"conflict {c.id}: unknown party {party!r}")
+            self.conflicts[c.id] = c
+            for name in c.names:
+                self._names.setdefault(fold(name), c.id)
+            for place in c.places:
+                self._places.setdefault(fold(place), c.id)
+        # Names may start a compound ("Karabachkonflikt"); places must stand alone.
+        self._name_re = re.compile(r"(?<!\w)(?:{})".format(trie_pattern(self._names)))
+        self._place_re = re.compile(r"(?<!\w)(?:{})(?!\w)".format(trie_pattern(self._places)))
+
+    @classmethod
+    @functools.cache
+    def load(cls) -> "ConflictRegistry":
+        """Every conflict file packaged under tracker/data/conflicts (parsed once)."""
+        folder = importlib.resources.files("tracker.data").joinpath("conflicts")
+        specs = [
+            yaml.safe_load(entry.read_text("utf-8"))
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith((".yaml", ".yml"))
+        ]
+        return cls(specs)
+
+    def find_terms(self, text: str, *, folded: str | None = None) -> list[ConflictTerm]:
+        folded = fold(text) if folded is None else folded
+        terms = [ConflictTerm(self._names[m.group()], "name", m.start(), m.end()) for m in self._name_re.finditer(folded)]
+        terms += [
+            ConflictTerm(self._places[m.group()], "place", m.start(), m.end()) for m in self._place_re.finditer(folded)
+        ]
+        return sorted(terms, key=lambda t: t.start)
+
+    def relevance(
+        self,
+        text: str,
+        *,
+        folded: str | None = None,
+        mentions: list[ActorMention] | None = None,
+        terms: list[ConflictTerm] | None = None,
+    ) -> RelevanceResult:
+        """Which tracked conflict a text is about, if any, and why."""
+        folded = fold(text) if folded is None else folded
+        terms = self.find_terms(text, folded=folded) if terms is None else terms
+        mentions = self.actors.find_actors(text, folded=folded) if mentions is None else mentions
+        fighting = [m.start() for m in FIGHTING.finditer(folded)]
+        best: RelevanceResult | None = None
+        for c in self.conflicts.values():
+            names = [t for t in terms if t.conflict_id == c.id and t.kind == "name"]
+            places = [t for t in terms if t.conflict_id == c.id and t.kind == "place"]
+            party_mentions = [m for m in mentions if m.actor_id in c.parties]
+            score, reasons = 0, []
+            if names:
+                score += 3 * len(names)
+                reasons.append(f"conflict name {text[names[0].start:names[0].end]!r} ({len(names)}x)")
+            if places and (party_mentions or fighting):
+                score += 2 * len(places)
+                why = "a party" if party_mentions else "fighting vocabulary"
+                reasons.append(f"place {text[places[0].start:places[0].end]!r} ({len(places)}x) with {why}")
+            pair = _parties_with_fighting(c.principal_parties, party_mentions, fighting)
+            if pair is not None:
+                score += 2
+                reasons.append(f"{' and '.join(c.principal_parties)} named together with fighting vocabulary")
+            if score and (best is None or score > best.score):
+                best = RelevanceResult(conflict_id=c.id, score=score, reasons=reasons)
+        if best is None:
+            return RelevanceResult(conflict_id=None, score=0, reasons=["no conflict name, place or party pair"])
+        return best
+
+    def linked_sentences(
+        self,
+        conflict_id: str,
+        paragraphs: list[list[tuple[int, int]]],
+        *,
+        folded: str,
+        mentions: list[ActorMention],
+        terms: list[ConflictTerm],
+    ) -> list[list[bool]]:
+        """For each sentence (start, end) of each paragraph: does it belong to the conflict?
+
+        A sentence belongs when it names the conflict or one of its places, or names a
+        party and is not about another kind of incident; or when its paragraph does and the
+        sentence itself points nowhere else (no other incident, no place abroad).
+        """
+        c = self.conflicts[conflict_id]
+        own_terms = _spans_hit(paragraphs, [(t.start, t.end) for t in terms if t.conflict_id == conflict_id])
+        party_hits = _spans_hit(paragraphs, [(m.start, m.end) for m in mentions if m.actor_id in c.parties])
+        elsewhere = _spans_hit(
+            paragraphs,
+            [
+                (m.start, m.end)
+                for m in mentions
+                if m.kind in ("name", "capital")
+                and m.actor_id not in c.parties
+                and self.actors.actors.get(m.actor_id) is not None
+                and self.actors.actors[m.actor_id].type == "state"
+                and _LOCATIVE.search(folded, max(0, m.start - 12), m.start)
+            ],
+        )
+        out = []
+        for p, sentences in enumerate(paragraphs):
+            para_linked = any(own_terms[p]) or any(party_hits[p])
+            row = []
+            for s, (start, end) in enumerate(sentences):
+                other = OTHER_INCIDENT.search(folded, start, end) is not None
+                if own_terms[p][s]:
+                    row.append(True)
+                elif party_hits[p][s]:
+                    row.append(not other)
+                else:
+                    row.append(para_linked and not other and not elsewhere[p][s])
+            out.append(row)
+        return out
+
+
+def _parties_with_fighting(principal: tuple[str, ...], mentions: list[ActorMention], fighting: list[int]):
+    """Two principal parties within 300 characters of each other and of fighting words."""
+    if len(principal) < 2 or not fighting:
+        return None
+    for a in mentions:
+        if a.actor_id != principal[0]:
+            continue
+        for b in mentions:
+            if b.actor_id in principal[1:] and abs(a.start - b.start) <= 300:
+                lo, hi = min(a.start, b.start) - 150, max(a.end, b.end) + 150
+                if any(lo <= f <= hi for f in fighting):
+                    return a, b
+    return None
+
+
+def _spans_hit(paragraphs: list[list[tuple[int, int]]], spans: list[tuple[int, int]]) -> list[list[bool]]:
+    """For each sentence, whether any of the (sorted or not) spans starts inside it."""
+    starts = sorted(s for s, _ in spans)
+    return [[bisect.bisect_left(starts, end) > bisect.bisect_left(starts, start) for start, end in para] for para in paragraphs]

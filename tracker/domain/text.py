@@ -1,0 +1,100 @@
+"""Text helpers shared by the registries: offset-preserving folding and trie regexes.
+
+Matching is accent- and case-insensitive, but every match must point back into the
+original text by character offset. `fold` therefore maps each character to exactly one
+character, so `fold(text)[i]` always corresponds to `text[i]`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Characters that NFKD does not decompose but that readers treat as plain letters,
+# plus typographic variants that should match their ASCII twins.
+_SPECIAL = {
+    "ı": "i",  # Turkish dotless i
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ə": "e",  # Azerbaijani schwa: Gəncə == Gence
+    "Ə": "e",
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
+    "–": "-",
+    "‑": "-",
+    "‐": "-",
+}
+
+
+class _FoldTable(dict):
+    """Lazily filled translation table for `str.translate` (one char -> one char)."""
+
+    def __missing__(self, codepoint: int) -> str:
+        ch = chr(codepoint)
+        folded = _SPECIAL.get(ch)
+        if folded is None:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            folded = base.lower()
+            if len(folded) != 1:
+                # Ligatures, ß and the like: keep one char so offsets stay aligned.
+                lower = ch.lower()
+                folded = lower if len(lower) == 1 else ch
+        self[codepoint] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_char(m: re.Match) -> str:
+    return _TABLE[ord(m.group())]
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, keeping the length (and so every offset) unchanged."""
+    if text.isascii():
+        return text.lower()
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ".lower() is two characters: go char by char
+        return text.translate(_TABLE)
+    # Most characters are ASCII: only the others need the (slower) table.
+    return _NON_ASCII.sub(_fold_char, lowered)
+
+
+def fold_accents(text: str) -> str:
+    """Strip accents but keep case (for aliases that must match in their exact case)."""
+    return "".join(c if c.isascii() else (fold(c).upper() if c.isupper() else fold(c)) for c in text)
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation for many literal words, shaped as a trie.
+
+    A flat `a|b|c|...` over hundreds of aliases is tried alternative by alternative at every
+    position; a trie fails on the first character instead. Greedy optional groups make the
+    longest alias win ("armeniens" over "armenien").
+    """
+    trie: dict = {}
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            # Wrap multi-char single branches too, so '?' applies to the whole tail.
+            return ("(?:" + body + ")?") if len(body) > 1 and not body.startswith("(?:") else body + "?"
+        return body
+
+    return build(trie)
