@@ -117,7 +117,6 @@ def empty_db(request, tmp_path) -> Database:
 def run_cli(*args: str, db_url: str | None = None, cwd: Path | None = None, env: dict | None = None, timeout: float = 120):
     """Run the real `tracker` command in a subprocess; returns CompletedProcess."""
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("TRACKER_DB", None) if db_url is None and "TRACKER_DB" not in (env or {}) else None
     cmd = [sys.executable, "-m", "tracker"]
     if db_url:
         cmd += ["--db", db_url]

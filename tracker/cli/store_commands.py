@@ -31,7 +31,7 @@ def register(subparsers, groups) -> None:
         metavar="POS:HASH",
         help="a position and hash recorded earlier (e.g. from a previous verify); repeatable",
     )
-    add_format_option(p)
+    p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")
     p.set_defaults(handler=cmd_audit_verify)
 
 
@@ -90,7 +90,7 @@ def cmd_audit_verify(ctx, args) -> int:
             raise CommandError(f"--anchor {anchor!r}: expected POSITION:SHA256HEX (64 hex digits)")
         anchors[int(pos)] = digest.lower()
     result = ctx.store().verify(anchors)
-    if resolve_format(args.format) == "json":
+    if args.format == "json":
         problem = result.problem
         sys.stdout.write(
             orjson.dumps(

@@ -271,7 +271,10 @@ class EventStore:
         row = next(rows, None)
         while row is not None:
             nxt = next(rows, None)
-            problem = _check_row(row, nxt, expected, prev_hash, prev_prev_hash)
+            if row[0] > head.position:
+                problem = Problem(row[0], "inserted", f"beyond the recorded head {head.position}")
+            else:
+                problem = _check_row(row, nxt, expected, prev_hash, prev_prev_hash)
             if problem is None and row[0] in anchors and anchors.pop(row[0]) != row[7]:
                 problem = Problem(row[0], "anchor", "hash differs from the anchor recorded earlier")
             if problem:
@@ -283,8 +286,6 @@ class EventStore:
         last = expected - 1
         if head.position > last:
             return VerifyResult(checked, head, Problem(last + 1, "missing", f"the log ends at {last} but its recorded head is {head.position}"))
-        if head.position < last:
-            return VerifyResult(checked, head, Problem(head.position + 1, "inserted", f"events after the recorded head {head.position}"))
         if head.hash != prev_hash:
             return VerifyResult(checked, head, Problem(last, "altered", "last event's hash differs from the recorded head"))
         if anchors:
@@ -303,22 +304,20 @@ class EventStore:
 
 
 def _check_row(row, nxt, expected, prev_hash, prev_prev_hash) -> Problem | None:
-    position = row[0]
+    """Why (if at all) `row` breaks the chain, judged from how its neighbours chain."""
+    position, stored = row[0], row[7]
     if position > expected:
         return Problem(expected, "missing", f"positions {expected}..{position - 1} are not in the log")
-    if _hash_of(row, prev_hash) == row[7]:
+    if _hash_of(row, prev_hash) == stored:
         return None
-    # The row does not chain. Work out why, from how its neighbours chain.
-    if nxt is not None and _hash_of(nxt, row[7]) == nxt[7]:
+    if prev_prev_hash is not None and _hash_of(row, prev_prev_hash, position - 1) == stored:
+        return Problem(position - 1, "inserted", "not part of the chain: the event after it chains past it")
+    if nxt is not None and _hash_of(nxt, stored) == nxt[7]:
         return Problem(position, "altered", "the stored event does not match its hash")
-    if _hash_of(row, prev_hash, position + 1) == row[7]:
+    if nxt is not None and _hash_of(nxt, stored, nxt[0] + 1) == nxt[7]:
         return Problem(position, "missing", "an event before this one was removed and later ones renumbered")
-    if nxt is not None and (
-        _hash_of(nxt, prev_hash, nxt[0] - 1) == nxt[7] or _hash_of(nxt, prev_hash) == nxt[7]
-    ):
-        return Problem(position, "inserted", "this event is not part of the chain; the next one chains past it")
-    if nxt is None and prev_prev_hash is not None:
-        return Problem(position, "inserted", "this event does not chain to its predecessor")
+    if nxt is not None and _hash_of(nxt, prev_hash, nxt[0] - 1) == nxt[7]:
+        return Problem(position, "inserted", "not part of the chain: the event after it chains past it")
     return Problem(position, "altered", "the stored event does not match its hash")
 
 
