@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..bench.store_bench import run_store_bench
 from .output import add_format_option, emit, resolve_format
 
 COLUMNS = [
@@ -15,9 +14,18 @@ COLUMNS = [
     ("ratio_text", "ratio"),
 ]
 
-# Each section: (url, parsed args) -> list[Measurement]. Layers add theirs here.
+# Each section: (url, parsed args) -> list[Measurement]. Layers add theirs here,
+# importing inside the function so that every other command starts fast.
+
+
+def _store_section(url, args):
+    from ..bench.store_bench import run_store_bench
+
+    return run_store_bench(url, args.events, args.single)
+
+
 SECTIONS = {
-    "store": lambda url, args: run_store_bench(url, args.events, args.single),
+    "store": _store_section,
 }
 
 

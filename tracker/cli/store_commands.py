@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 
+import orjson
+
 from ..store import safe_url
-from ..store.migrate import upgrade
 from . import CommandError, group
 from .output import add_format_option, emit, resolve_format
-
-import orjson
 
 
 def register(subparsers, groups) -> None:
@@ -36,6 +35,8 @@ def register(subparsers, groups) -> None:
 
 
 def cmd_init(ctx, args) -> int:
+    from ..store.migrate import upgrade  # Alembic is slow to import; only init needs it
+
     before, after = upgrade(ctx.engine)
     where = safe_url(ctx.db_url)
     if before == after:
