@@ -1,0 +1,28 @@
+# Two entry points: `make demo` and `make test`. Both create .venv and install
+# the project into it first, so a fresh machine needs only Python 3.11+.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= sqlite:///tracker.db
+
+.PHONY: demo test install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/tracker --db $(DEMO_DB) init
+	$(BIN)/tracker --db $(DEMO_DB) audit verify
+	$(BIN)/tracker --db $(DEMO_DB) audit log --format table
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) tracker.db tracker.db-wal tracker.db-shm .pytest_cache
