@@ -92,13 +92,16 @@ def pg_db(pg_schemas) -> Database:
     db.engine.dispose()
 
 
+def _database(request, tmp_path, migrate: bool) -> Database:
+    if request.param == "sqlite":
+        return _sqlite_db(tmp_path, migrate)
+    return request.getfixturevalue("pg_schemas").new(migrate)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request, tmp_path) -> Database:
     """A migrated database of each backend (the PostgreSQL one skips without a server)."""
-    if request.param == "sqlite":
-        database = _sqlite_db(tmp_path, migrate=True)
-    else:
-        database = request.getfixturevalue("pg_schemas").new(migrate=True)
+    database = _database(request, tmp_path, migrate=True)
     yield database
     database.engine.dispose()
 
@@ -106,10 +109,7 @@ def db(request, tmp_path) -> Database:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db(request, tmp_path) -> Database:
     """A database of each backend with no schema yet."""
-    if request.param == "sqlite":
-        database = _sqlite_db(tmp_path, migrate=False)
-    else:
-        database = request.getfixturevalue("pg_schemas").new(migrate=False)
+    database = _database(request, tmp_path, migrate=False)
     yield database
     database.engine.dispose()
 

@@ -166,41 +166,9 @@ def filled(db, n: int = 6):
     return store
 
 
-def test_verify_finds_an_altered_payload(db):
-    store = filled(db)
-    with db.engine.begin() as conn:
-        conn.execute(text("UPDATE events SET data = :d WHERE position = 3"), {"d": '{"n":999}'})
-    result = store.verify()
-    assert not result.ok
-    assert (result.problem.position, result.problem.kind) == (3, "altered")
-    assert result.checked == 2
-
-
-def test_verify_finds_a_deleted_event(db):
-    store = filled(db)
-    with db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM events WHERE position = 4"))
-    problem = store.verify().problem
-    assert (problem.position, problem.kind) == (4, "missing")
-
-
-def test_verify_finds_a_deleted_event_when_later_ones_were_renumbered(db):
-    store = filled(db)
-    with db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM events WHERE position = 4"))
-        for pos in (5, 6):
-            conn.execute(text("UPDATE events SET position = :p WHERE position = :q"), {"p": pos - 1, "q": pos})
-        conn.execute(text("UPDATE log_head SET position = 5"))
-    problem = store.verify().problem
-    assert (problem.position, problem.kind) == (4, "missing")
-
-
-def test_verify_finds_the_last_event_deleted(db):
-    store = filled(db)
-    with db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM events WHERE position = 6"))
-    problem = store.verify().problem
-    assert (problem.position, problem.kind) == (6, "missing")
+def _shift(conn, positions, delta):
+    for pos in positions:  # callers order positions so no two rows collide
+        conn.execute(text("UPDATE events SET position = :p WHERE position = :q"), {"p": pos + delta, "q": pos})
 
 
 def _forge(conn, position, prev_hash, event_id="forged"):
@@ -216,37 +184,60 @@ def _forge(conn, position, prev_hash, event_id="forged"):
     )
 
 
-def test_verify_finds_an_inserted_event_in_the_middle(db):
+def _alter_payload(conn):
+    conn.execute(text("UPDATE events SET data = :d WHERE position = 3"), {"d": '{"n":999}'})
+
+
+def _delete_middle(conn):
+    conn.execute(text("DELETE FROM events WHERE position = 4"))
+
+
+def _delete_and_renumber(conn):
+    _delete_middle(conn)
+    _shift(conn, (5, 6), -1)
+    conn.execute(text("UPDATE log_head SET position = 5"))
+
+
+def _delete_last(conn):
+    conn.execute(text("DELETE FROM events WHERE position = 6"))
+
+
+def _insert_chained(conn):
+    # Make room at 3, then insert a forged event that even chains to its predecessor.
+    _shift(conn, (6, 5, 4, 3), +1)
+    _forge(conn, 3, conn.execute(text("SELECT hash FROM events WHERE position = 2")).scalar_one())
+    conn.execute(text("UPDATE log_head SET position = 7"))
+
+
+def _insert_unchained(conn):
+    _shift(conn, (6, 5, 4, 3), +1)
+    _forge(conn, 3, "e" * 64)
+    conn.execute(text("UPDATE log_head SET position = 7"))
+
+
+def _append_behind_the_stores_back(conn):
+    _forge(conn, 7, "f" * 64)
+
+
+@pytest.mark.parametrize(
+    "tamper, position, kind",
+    [
+        (_alter_payload, 3, "altered"),
+        (_delete_middle, 4, "missing"),
+        (_delete_and_renumber, 4, "missing"),
+        (_delete_last, 6, "missing"),
+        (_insert_chained, 3, "inserted"),
+        (_insert_unchained, 3, "inserted"),
+        (_append_behind_the_stores_back, 7, "inserted"),
+    ],
+)
+def test_verify_finds_the_first_tampered_event(db, tamper, position, kind):
     store = filled(db)
     with db.engine.begin() as conn:
-        # Make room at position 3 (renumbering from the top down), then insert
-        # a forged event there that even chains correctly to its predecessor.
-        for pos in (6, 5, 4, 3):
-            conn.execute(text("UPDATE events SET position = :p WHERE position = :q"), {"p": pos + 1, "q": pos})
-        prev = conn.execute(text("SELECT hash FROM events WHERE position = 2")).scalar_one()
-        _forge(conn, 3, prev)
-        conn.execute(text("UPDATE log_head SET position = 7"))
-    problem = store.verify().problem
-    assert (problem.position, problem.kind) == (3, "inserted")
-
-
-def test_verify_finds_an_inserted_event_that_does_not_chain(db):
-    store = filled(db)
-    with db.engine.begin() as conn:
-        for pos in (6, 5, 4, 3):
-            conn.execute(text("UPDATE events SET position = :p WHERE position = :q"), {"p": pos + 1, "q": pos})
-        _forge(conn, 3, "e" * 64)
-        conn.execute(text("UPDATE log_head SET position = 7"))
-    problem = store.verify().problem
-    assert (problem.position, problem.kind) == (3, "inserted")
-
-
-def test_verify_finds_an_event_appended_behind_the_stores_back(db):
-    store = filled(db)
-    with db.engine.begin() as conn:
-        _forge(conn, 7, "f" * 64)
-    problem = store.verify().problem
-    assert (problem.position, problem.kind) == (7, "inserted")
+        tamper(conn)
+    result = store.verify()
+    assert not result.ok
+    assert (result.problem.position, result.problem.kind) == (position, kind)
 
 
 def test_anchors_catch_a_consistently_rewritten_chain(db):
