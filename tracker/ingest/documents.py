@@ -1,0 +1,133 @@
+"""Recording documents: one append (one transaction) per document revision,
+holding its DocumentIngested event and all its ClaimReported events.
+
+The event store is the truth about what is stored. Before writing, the
+document's stream says whether this text is already there (nothing to do), or
+which revision comes next and at which stream version; the append then expects
+exactly that version, so two writers racing on one document cannot both write a
+revision. Event ids are deterministic (the domain derives them), so replaying a
+write changes nothing.
+
+If extraction raises, the document is stored all the same, with the failure in
+`extraction` and no claim reports: nothing fetched is lost, and a later
+re-extraction can add the claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..domain.events import ClaimReported, DocumentIngested, ExtractionInfo, to_event_data
+from ..store import NO_STREAM, ConcurrencyError, EventIdConflict, EventStore, NewEvent
+from ..store.events import utc_now
+from .entries import Candidate, document_stream
+
+MAX_RACE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    revision: int
+    text_sha256: str
+    stream_version: int
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    outcome: Literal["new", "revised", "unchanged"]
+    document_id: str
+    revision: int
+    text_sha256: str
+    claim_reports: int = 0
+    extraction: str | None = None  # ok | irrelevant | failed (None when nothing was written)
+    error: str | None = None
+    warnings: tuple[str, ...] = ()  # the document's warnings, e.g. an anachronism
+
+
+class DocumentWriter:
+    def __init__(self, store: EventStore, extractor=None):
+        if extractor is None:
+            from .. import extract as extractor
+        self.store = store
+        self.extractor = extractor
+
+    def latest(self, doc_id: str) -> StoredRevision | None:
+        """The document's latest stored revision, read from its stream."""
+        latest, version = None, 0
+        for event in self.store.read_stream(document_stream(doc_id)):
+            version = event.version
+            if event.type == DocumentIngested.TYPE:
+                latest = (event.data["revision"], event.data["text_sha256"])
+        return None if latest is None else StoredRevision(latest[0], latest[1], version)
+
+    def write(self, candidate: Candidate) -> WriteResult:
+        """Store the candidate unless its text is already the latest revision."""
+        sha = candidate.text_sha256
+        for _ in range(MAX_RACE_RETRIES):
+            stored = self.latest(candidate.document_id)
+            if stored is not None and stored.text_sha256 == sha:
+                return WriteResult("unchanged", candidate.document_id, stored.revision, sha)
+            revision = 1 if stored is None else stored.revision + 1
+            events, document, reports = self.events_for(candidate, revision)
+            try:
+                self.store.append(
+                    candidate.stream, events, expected_version=NO_STREAM if stored is None else stored.stream_version
+                )
+            except (ConcurrencyError, EventIdConflict):
+                # Another writer stored this document meanwhile (the same entry in
+                # another feed, or another worker): look again at what it wrote.
+                continue
+            return WriteResult(
+                "new" if revision == 1 else "revised",
+                candidate.document_id,
+                revision,
+                sha,
+                claim_reports=reports,
+                extraction=document.extraction.status,
+                error=document.extraction.error,
+                warnings=tuple(document.warnings),
+            )
+        raise RuntimeError(
+            f"document {candidate.document_id}: its stream kept moving during {MAX_RACE_RETRIES} attempts to write it"
+        )
+
+    def events_for(self, candidate: Candidate, revision: int) -> tuple[list[NewEvent], DocumentIngested, int]:
+        published = candidate.published
+        version = self.extractor.EXTRACTOR_VERSION
+        warnings = list(candidate.warnings)
+        language = candidate.language
+        reports = []
+        try:
+            result = self.extractor.extract(candidate.text, published, language=candidate.language)
+        except Exception as exc:  # noqa: BLE001 - any extractor bug: keep the document, record why
+            info = ExtractionInfo(status="failed", error=f"{type(exc).__name__}: {exc}"[:500], extractor_version=version)
+        else:
+            language = result.language or language
+            warnings.extend(result.warnings)
+            reports = list(result.reports)
+            conflict = result.relevance.conflict_id
+            info = ExtractionInfo(
+                status="ok" if conflict else "irrelevant",
+                extractor_version=version,
+                relevant_conflict=conflict,
+            )
+        document = DocumentIngested(
+            document_id=candidate.document_id,
+            revision=revision,
+            source=candidate.source,
+            url=candidate.url,
+            title=candidate.title,
+            language=language or "und",
+            text=candidate.text,
+            text_sha256=candidate.text_sha256,
+            published=published,
+            fetched_at=candidate.fetched_at or utc_now(),
+            warnings=warnings,
+            extraction=info,
+        )
+        events = [NewEvent(document.event_id(), document.TYPE, to_event_data(document))]
+        for report in reports:
+            claim = ClaimReported(document_id=candidate.document_id, revision=revision, reported=published, report=report)
+            events.append(NewEvent(claim.event_id(), claim.TYPE, to_event_data(claim)))
+        return events, document, len(reports)
