@@ -63,7 +63,8 @@ def test_sentence_scoping_inside_one_relevant_text(conflicts):
     terms = conflicts.find_terms(text, folded=folded)
     paragraphs = [_sentences(text)]
     linked = conflicts.linked_sentences("nagorno-karabakh", paragraphs, folded=folded, mentions=mentions, terms=terms)
-    assert linked == [[True, True, False, False]]
+    assert [[link.linked for link in row] for row in linked] == [[True, True, False, False]]
+    assert linked[0][3].elsewhere and linked[0][2].other_incident
 
 
 def test_an_unlinked_paragraph_does_not_count(conflicts):
@@ -79,7 +80,7 @@ def test_an_unlinked_paragraph_does_not_count(conflicts):
         mentions=conflicts.actors.find_actors(text),
         terms=conflicts.find_terms(text),
     )
-    assert linked == [[True], [False]]
+    assert [[link.linked for link in row] for row in linked] == [[True], [False]]
 
 
 def test_another_conflict_is_added_by_a_file(conflicts):

@@ -56,9 +56,7 @@ class Office:
 
     def bounds(self) -> tuple[dt.date | None, dt.date | None]:
         """Earliest possible start and latest possible end (a month-only date is stretched)."""
-        start = period_bounds(self.start)[0] if self.start else None
-        end = period_bounds(self.end)[1] if self.end else None
-        return start, end
+        return _term_bounds(self.start, self.end)
 
     def label(self) -> str:
         return f"{self.start or '?'}..{self.end or ''}"
@@ -219,7 +217,7 @@ class ActorRegistry:
         offices = [o for o in p.offices if role is None or o.role == role]
         if not offices:
             return None
-        first, last = period_bounds(parse_edtf(value)[0])
+        first, last = _period(value)
         for office in offices:
             start, end = office.bounds()
             if (start is None or start <= last) and (end is None or end >= first):
@@ -246,17 +244,27 @@ class ActorRegistry:
         folded: str | None = None,
         document_date: DocumentDate | None = None,
         include_generic: bool = False,
+        plain: list[ActorMention] | None = None,
     ) -> list[ActorMention]:
-        """Every actor named in `text`, in order, with person and role where the text gives them."""
+        """Every actor named in `text`, in order, with person and role where the text gives them.
+
+        `plain` may pass in `plain_mentions(text)` already computed for the same text.
+        """
         folded = fold(text) if folded is None else folded
-        plain = self._plain_mentions(text, folded)
+        plain = self.plain_mentions(text, folded=folded) if plain is None else plain
         roles = [(m.start(), m.end(), self._role_forms[m.group()]) for m in self._role_re.finditer(folded)]
         plain, roles = _drop_overlaps(plain, roles)
         composed = self._compose(text, folded, plain, roles)
         resolved = self._resolve_people(composed, document_date)
         return [m for m in resolved if include_generic or m.actor_id is not None]
 
-    def _plain_mentions(self, text: str, folded: str) -> list[ActorMention]:
+    def plain_mentions(self, text: str, *, folded: str | None = None) -> list[ActorMention]:
+        """Names, adjectives, capitals, people, role phrases: one regex pass, no composition.
+
+        Enough to see which actors a text names at all (relevance); `find_actors` adds
+        roles and the people behind them.
+        """
+        folded = fold(text) if folded is None else folded
         out = []
         for m in self._actor_re.finditer(folded):
             form = self._forms[m.group()]
@@ -421,6 +429,16 @@ class ActorRegistry:
                 f"{nearest.label()}, but the document is dated {document_date.value}"
             )
         return warnings
+
+
+@functools.lru_cache(maxsize=4096)
+def _period(value: str) -> tuple[dt.date, dt.date]:
+    return period_bounds(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_bounds(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    return (_period(start)[0] if start else None, _period(end)[1] if end else None)
 
 
 def _iso(value) -> str | None:

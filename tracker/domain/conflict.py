@@ -60,6 +60,37 @@ class Conflict:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceLink:
+    """How one sentence relates to a conflict.
+
+    own: it names the conflict, one of its places, or a party;
+    paragraph: its paragraph does;
+    other_incident: it speaks of a shooting, riot, accident, flood ...;
+    elsewhere: it places something in a country outside the conflict ("in Syrien").
+    """
+
+    own: bool
+    named: bool  # a conflict name or place (stronger than a party)
+    paragraph: bool
+    other_incident: bool
+    elsewhere: bool
+
+    @property
+    def linked(self) -> bool:
+        """Does a figure or position stated in this sentence belong to the conflict?"""
+        if self.named:
+            return True
+        if self.own:
+            return not self.other_incident
+        return self.paragraph and not self.other_incident and not self.elsewhere
+
+    @property
+    def context(self) -> bool:
+        """Weaker: the sentence sits in the conflict's context (a meeting "in Moskau" counts)."""
+        return self.linked or (self.paragraph and not self.other_incident)
+
+
+@dataclass(frozen=True, slots=True)
 class ConflictTerm:
     conflict_id: str
     kind: str  # "name" | "place"
@@ -102,9 +133,9 @@ class ConflictRegistry:
                 self._names.setdefault(fold(name), c.id)
             for place in c.places:
                 self._places.setdefault(fold(place), c.id)
-        # Names may start a compound ("Karabachkonflikt"); places must stand alone.
-        self._name_re = re.compile(r"(?<!\w)(?:{})".format(trie_pattern(self._names)))
-        self._place_re = re.compile(r"(?<!\w)(?:{})(?!\w)".format(trie_pattern(self._places)))
+        # One pass for names and places. Names may start a compound ("Karabachkonflikt");
+        # places must stand alone (checked after the match).
+        self._term_re = re.compile(r"(?<!\w)(?:{})".format(trie_pattern({**self._places, **self._names})))
 
     @classmethod
     @functools.cache
@@ -120,11 +151,14 @@ class ConflictRegistry:
 
     def find_terms(self, text: str, *, folded: str | None = None) -> list[ConflictTerm]:
         folded = fold(text) if folded is None else folded
-        terms = [ConflictTerm(self._names[m.group()], "name", m.start(), m.end()) for m in self._name_re.finditer(folded)]
-        terms += [
-            ConflictTerm(self._places[m.group()], "place", m.start(), m.end()) for m in self._place_re.finditer(folded)
-        ]
-        return sorted(terms, key=lambda t: t.start)
+        terms = []
+        for m in self._term_re.finditer(folded):
+            word = m.group()
+            if word in self._names:
+                terms.append(ConflictTerm(self._names[word], "name", m.start(), m.end()))
+            elif _word_ends(folded, m.end()) or (folded[m.end()] == "s" and _word_ends(folded, m.end() + 1)):
+                terms.append(ConflictTerm(self._places[word], "place", m.start(), m.end()))
+        return terms
 
     def relevance(
         self,
@@ -137,22 +171,31 @@ class ConflictRegistry:
         """Which tracked conflict a text is about, if any, and why."""
         folded = fold(text) if folded is None else folded
         terms = self.find_terms(text, folded=folded) if terms is None else terms
-        mentions = self.actors.find_actors(text, folded=folded) if mentions is None else mentions
-        fighting = [m.start() for m in FIGHTING.finditer(folded)]
+        mentions = self.actors.plain_mentions(text, folded=folded) if mentions is None else mentions
+        fighting_cache: list[list[int]] = []
+
+        def fighting() -> list[int]:  # a full pass over the text: only when it can matter
+            if not fighting_cache:
+                fighting_cache.append([m.start() for m in FIGHTING.finditer(folded)])
+            return fighting_cache[0]
+
         best: RelevanceResult | None = None
         for c in self.conflicts.values():
             names = [t for t in terms if t.conflict_id == c.id and t.kind == "name"]
             places = [t for t in terms if t.conflict_id == c.id and t.kind == "place"]
             party_mentions = [m for m in mentions if m.actor_id in c.parties]
+            named = {m.actor_id for m in party_mentions}
+            if not names and not places and not all(p in named for p in c.principal_parties[:2]):
+                continue  # no evidence possible: skip the fighting-vocabulary pass
             score, reasons = 0, []
             if names:
                 score += 3 * len(names)
                 reasons.append(f"conflict name {text[names[0].start:names[0].end]!r} ({len(names)}x)")
-            if places and (party_mentions or fighting):
+            if places and (party_mentions or fighting()):
                 score += 2 * len(places)
                 why = "a party" if party_mentions else "fighting vocabulary"
                 reasons.append(f"place {text[places[0].start:places[0].end]!r} ({len(places)}x) with {why}")
-            pair = _parties_with_fighting(c.principal_parties, party_mentions, fighting)
+            pair = _parties_with_fighting(c.principal_parties, party_mentions, fighting())
             if pair is not None:
                 score += 2
                 reasons.append(f"{' and '.join(c.principal_parties)} named together with fighting vocabulary")
@@ -170,8 +213,8 @@ class ConflictRegistry:
         folded: str,
         mentions: list[ActorMention],
         terms: list[ConflictTerm],
-    ) -> list[list[bool]]:
-        """For each sentence (start, end) of each paragraph: does it belong to the conflict?
+    ) -> list[list[SentenceLink]]:
+        """For each sentence (start, end) of each paragraph: how it relates to the conflict.
 
         A sentence belongs when it names the conflict or one of its places, or names a
         party and is not about another kind of incident; or when its paragraph does and the
@@ -194,32 +237,47 @@ class ConflictRegistry:
         )
         out = []
         for p, sentences in enumerate(paragraphs):
+            other = [OTHER_INCIDENT.search(folded, start, end) is not None for start, end in sentences]
+            # A paragraph belongs by naming the conflict or a party, or, inside a relevant text,
+            # by speaking of fighting ("die Konfliktparteien", "Kampfhandlungen") and of nothing
+            # else (no other incident, no place abroad).
             para_linked = any(own_terms[p]) or any(party_hits[p])
-            row = []
-            for s, (start, end) in enumerate(sentences):
-                other = OTHER_INCIDENT.search(folded, start, end) is not None
-                if own_terms[p][s]:
-                    row.append(True)
-                elif party_hits[p][s]:
-                    row.append(not other)
-                else:
-                    row.append(para_linked and not other and not elsewhere[p][s])
-            out.append(row)
+            if not para_linked and sentences and not any(other) and not any(elsewhere[p]):
+                para_linked = FIGHTING.search(folded, sentences[0][0], sentences[-1][1]) is not None
+            out.append(
+                [
+                    SentenceLink(
+                        own=own_terms[p][s] or party_hits[p][s],
+                        named=own_terms[p][s],
+                        paragraph=para_linked,
+                        other_incident=other[s],
+                        elsewhere=elsewhere[p][s],
+                    )
+                    for s, (start, end) in enumerate(sentences)
+                ]
+            )
         return out
+
+
+def _word_ends(text: str, pos: int) -> bool:
+    return pos >= len(text) or not text[pos].isalnum()
 
 
 def _parties_with_fighting(principal: tuple[str, ...], mentions: list[ActorMention], fighting: list[int]):
     """Two principal parties within 300 characters of each other and of fighting words."""
     if len(principal) < 2 or not fighting:
         return None
-    for a in mentions:
-        if a.actor_id != principal[0]:
-            continue
-        for b in mentions:
-            if b.actor_id in principal[1:] and abs(a.start - b.start) <= 300:
-                lo, hi = min(a.start, b.start) - 150, max(a.end, b.end) + 150
-                if any(lo <= f <= hi for f in fighting):
-                    return a, b
+    firsts = [m for m in mentions if m.actor_id == principal[0]]
+    others = [m for m in mentions if m.actor_id in principal[1:]]
+    other_starts = [m.start for m in others]
+    for a in firsts:
+        lo_i = bisect.bisect_left(other_starts, a.start - 300)
+        hi_i = bisect.bisect_right(other_starts, a.start + 300)
+        for b in others[lo_i:hi_i]:
+            lo, hi = min(a.start, b.start) - 150, max(a.end, b.end) + 150
+            k = bisect.bisect_left(fighting, lo)
+            if k < len(fighting) and fighting[k] <= hi:
+                return a, b
     return None
 
 

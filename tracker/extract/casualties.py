@@ -1,0 +1,253 @@
+"""Casualty figures: "fast 200 Menschen getötet, darunter 30 Zivilisten".
+
+For every number in a sentence that belongs to the conflict:
+1. reject numbers that are not people harmed: years, ages, money, units, identifiers,
+   numbers inside a date phrase, numbers followed by another noun ("350 Aussteller");
+2. read the head after the number: a group noun ("Zivilisten", "soldiers"), a casualty
+   noun ("Tote", "Verletzte"), side adjectives ("armenische"), "of its";
+3. find the measure (killed / wounded / missing) in the head, after the number in its
+   clause ("wurden ... getötet"), or before it when the number is the value of a toll
+   ("Zahl der Toten stieg auf 120", "death toll rose to 481", "den Tod von zwei Soldaten");
+4. decide the side (named > "both sides" > enemy > own > the claimant's own, if a party),
+   whether the figure is cumulative, and whether it is part of an earlier figure.
+Figures inside a denial ("wies Berichte über 200 Tote zurück") are nobody's claim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon as lx
+from .document import Document, Draft, SentenceInfo, claimant
+from .numbers import NumberMention, find_numbers
+
+_WORD = re.compile(r"[\w'-]+|[,.;:!?()\"“”„]")
+_AUX = re.compile(
+    r"(?:wurden|wurde|worden|sind|seien|waren|ist|sei|haben|hatten|habe|kamen|kam|gelten|galten|were|was|"
+    r"have|has|had|are|is|been|be|may|might|could|would|will|als|as)$"
+)
+_STOP = re.compile(
+    r"(?:in|im|bei|beim|an|am|auf|nach|seit|durch|wahrend|aus|von|vom|zu|zur|zum|mit|um|uber|und|oder|"
+    r"on|at|after|since|during|from|to|with|and|or|when|while|in|near|nahe|by|for|but|aber|allein|alone)$"
+)
+_SKIP = re.compile(r"(?:of|der|die|den|dem|des|the|weitere\w*|other|more|additional|further)$")
+_OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
+_VALUE_BEFORE = re.compile(
+    r"(?:\bauf|\bmit|\bto|\bat|\bof|:|=|\bvon|\breached|\berreichte|\bbetragt|\bliegt bei|\bstands at|\bstood at)\s*$"
+)
+_CASUALTY_NOUN = re.compile(
+    r"(?:tote[nrs]?|todesopfer\w*|getotete\w*|gefallene\w*|verletzte\w*|verwundete\w*|schwerverletzte\w*|"
+    r"vermisste\w*|dead|deaths?|fatalities|wounded|injured|casualties|killed)$"
+)
+
+
+def _measure_of(word_or_text: str) -> str | None:
+    if lx.KILLED.search(word_or_text):
+        return "killed"
+    if lx.WOUNDED.search(word_or_text):
+        return "wounded"
+    if lx.MISSING.search(word_or_text):
+        return "missing"
+    return None
+
+
+def _group_of(word: str) -> str | None:
+    if lx.CIVILIANS.fullmatch(word):
+        return "civilians"
+    if lx.MILITARY.fullmatch(word):
+        return "military"
+    if lx.PEOPLE.fullmatch(word):
+        return "total"
+    return None
+
+
+class _Head:
+    __slots__ = ("measure", "group", "side", "end", "kind", "others")
+
+    def __init__(self):
+        self.measure = self.group = self.side = None
+        self.end = 0
+        self.kind = "none"  # none | people | other
+        self.others = False
+
+
+def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -> _Head:
+    """What the number counts, from the words right after it."""
+    head = _Head()
+    head.end = n.end
+    unknown = 0
+    for w in _WORD.finditer(doc.folded, n.end, clause_end):
+        word = w.group()
+        if not word[0].isalnum():
+            break
+        mention = next((m for m in doc.mentions_in(w.start(), w.end() + 40) if m.start == w.start()), None)
+        if mention is not None and mention.actor_id and mention.kind in ("adjective", "demonym", "role"):
+            if mention.kind == "role" and mention.role != "military":
+                head.kind = "other"  # "12 armenische Diplomaten"-like: not casualties
+                break
+            head.side, head.end = mention.actor_id, mention.end
+            if mention.kind == "demonym":
+                head.kind, head.group = "people", head.group or "total"
+                break
+            if mention.kind == "role":  # "Azerbaijani troops", "armenische Truppen"
+                head.kind, head.group = "people", "military"
+                break
+            continue
+        if _CASUALTY_NOUN.fullmatch(word):
+            head.measure, head.kind, head.end = _measure_of(word), "people", w.end()
+            head.group = head.group or "total"
+            continue  # "tote Zivilisten", "getötete Soldaten": a group may follow
+        group = _group_of(word)
+        if group is not None:
+            head.group, head.kind, head.end = group, "people", w.end()
+            break
+        if head.kind == "people":
+            break
+        if _OTHERS.match(word):
+            head.others, head.kind, head.end = True, "people", w.end()
+            break
+        if lx.OWN_SIDE.fullmatch(word) or _SKIP.match(word):
+            continue
+        if _AUX.match(word) or _STOP.match(word) or _measure_of(word):
+            break
+        # An unknown word: a German capitalised noun is the head (and not people);
+        # otherwise allow an adjective or two before the head.
+        if german and doc.text[w.start()].isupper():
+            head.kind = "other"
+            break
+        unknown += 1
+        if unknown > 2:
+            head.kind = "other"
+            break
+    return head
+
+
+def _measures(doc: Document, start: int, end: int) -> list[tuple[int, str]]:
+    """(position, measure) of every measure word in start..end."""
+    return [
+        (hit[0], kind)
+        for rx, kind in ((lx.KILLED, "killed"), (lx.WOUNDED, "wounded"), (lx.MISSING, "missing"))
+        for hit in doc.all(rx, start, end)
+    ]
+
+
+def _not_people(doc: Document, n: NumberMention, dates: list) -> bool:
+    after = doc.folded[n.end : n.end + 40]
+    before = doc.folded[max(0, n.start - 16) : n.start]
+    if lx.NOT_PEOPLE_AFTER.match(after):
+        return True
+    if lx.MONEY_BEFORE.search(before) or lx.IDENTIFIER_BEFORE.search(before):
+        return True
+    if any(d.start <= n.num_start < d.end for d in dates):
+        return True  # "am 27. September"
+    return bool(re.match(r"\s*[:.]\d", after))  # a time or a date "14:30", "27.09."
+
+
+def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
+    s0, s1 = info.start, info.end
+    if not doc.has(lx.CASUALTY_WORD, s0, s1):
+        return []
+    if doc.has(lx.DENIAL, s0, s1) and doc.has(lx.REPORT_NOUN, s0, s1):
+        return []
+    german = doc.language == "de"
+    dates = doc.dates_in(s0, s1)
+    drafts: list[Draft] = []
+    numbers = find_numbers(doc.folded, s0, s1)
+    for i, n in enumerate(numbers):
+        if _not_people(doc, n, dates):
+            continue
+        clause = doc.clause_of(info, n.start)
+        next_start = numbers[i + 1].start if i + 1 < len(numbers) else s1
+        head = _read_head(doc, n, clause[1], german)
+        if head.kind == "other" or (n.year_like and head.kind != "people"):
+            continue
+        if n.vague and head.kind != "people":
+            continue  # "mehrere Stunden", "several times"
+        before = doc.folded[max(clause[0], n.start - 40) : n.start]
+        part_of = drafts[-1] if drafts and lx.PART_OF_BEFORE.search(before) else None
+        measure = head.measure
+        if measure is None:
+            # the nearest measure word after the number wins ("37 getötet und 118 verletzt")
+            forward = _measures(doc, head.end, min(next_start, clause[1]))
+            measure = min(forward)[1] if forward else None
+        group = head.group
+        if measure is None and part_of is not None:
+            measure = part_of.subject["measure"]
+        prev_end = numbers[i - 1].end if i > 0 else clause[0]
+        backward_window = (max(prev_end, clause[0], n.start - 90), n.start)
+        if measure is None:
+            candidates = _measures(doc, *backward_window)
+            # Before the number only as the value of a toll ("auf 120", "rose to 481")
+            # or as the object of "killed"/"Tod von".
+            if candidates and (head.kind == "people" or _VALUE_BEFORE.search(doc.folded, max(0, n.start - 30), n.start)):
+                measure = max(candidates)[1]
+        if measure is None:
+            continue
+        if head.kind == "none" and not n.vague and measure is not None and not head.others:
+            # "118 verletzt", "Zahl der Toten ... auf 120": group from context
+            back_groups = [
+                g for w in _WORD.finditer(doc.folded, *backward_window) if (g := _group_of(w.group())) is not None
+            ]
+            if drafts and drafts[-1].sentence is info and not back_groups:
+                group = drafts[-1].subject["group"]
+            elif back_groups:
+                group = back_groups[-1]
+        if head.others and drafts:
+            group = drafts[-1].subject["group"]
+        group = group or (part_of.subject["group"] if part_of is not None and head.kind == "none" else None) or "total"
+
+        attribution = doc.attribution_at(info, n.start)
+        claimed_by, speaker, speaker_person = claimant(attribution)
+        side = _side(doc, info, n, head, clause, claimed_by, backward_window)
+        drafts.append(
+            Draft(
+                kind="casualties",
+                subject={"measure": measure, "group": group, "side": side},
+                value={
+                    "count": n.count,
+                    "qualifier": n.qualifier,
+                    "wording": doc.text[n.start : n.end],
+                    "cumulative": _cumulative(doc, info, n, clause, part_of),
+                },
+                claimed_by=claimed_by,
+                speaker=speaker,
+                speaker_person=speaker_person,
+                valid=doc.valid_for(info, n.start, attribution),
+                sentence=info,
+                pos=n.start,
+                part_of=part_of,
+            )
+        )
+    return drafts
+
+
+def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clause, claimed_by: str, back) -> str | None:
+    """Whose dead: named side > both sides > enemy > own > the claimant's own side."""
+    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id) if doc.relevance.conflict_id else None
+    parties = conflict.parties if conflict else ()
+    if head.side is not None:
+        return head.side
+    for m in doc.mentions_in(*clause):
+        if m.role == "side" and m.actor_id:
+            return m.actor_id  # "auf armenischer Seite", "on the Armenian side"
+    if doc.has(lx.BOTH_SIDES, *clause):
+        return None
+    window = (max(clause[0], n.start - 30), min(clause[1], head.end + 30))
+    if claimed_by in parties and lx.ENEMY_SIDE.search(doc.folded, *window):
+        others = [p for p in (conflict.principal_parties if conflict else ()) if p != claimed_by]
+        return others[0] if len(others) == 1 else None
+    if claimed_by in parties:
+        return claimed_by  # a party counting without naming a side counts its own
+    return None
+
+
+def _cumulative(doc: Document, info: SentenceInfo, n: NumberMention, clause, part_of: Draft | None) -> bool | None:
+    if part_of is not None:
+        return part_of.value["cumulative"]
+    if lx.INCREMENT.search(doc.folded, max(clause[0], n.start - 12), n.start):
+        return False
+    if doc.has(lx.INCIDENT, *clause):
+        return False
+    if doc.has(lx.CUMULATIVE, *clause) or any(d.relation.get("since") for d in doc.dates_in(*clause)):
+        return True
+    return None

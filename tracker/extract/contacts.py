@@ -1,0 +1,101 @@
+"""Diplomatic contacts: phone calls, meetings, joint statements, press conferences.
+
+A contact needs a trigger ("telefonierte", "Telefonat", "met", "gemeinsame Erklärung",
+"Pressekonferenz") and at least two distinct participants in the trigger's clause.
+Participants are actors not governed by a topic or place preposition ("über die Lage in
+Berg-Karabach", "in Moskau" are not participants; "mit seinem Amtskollegen" is). A contact
+that did not happen (negated, planned, cancelled) is not reported. The claimant is the
+source covering the trigger ("teilte der Kreml mit"), else the article (PRESS).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.domain.actors import AGENT_KINDS, ActorMention
+
+from . import lexicon as lx
+from .document import Document, Draft, SentenceInfo, claimant
+
+_TRIM = re.compile(r"^[\s,;:–-]+|[\s,.;:!?–-]+$")
+
+
+def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
+    if not doc.has(lx.CONTACT_ANY, info.start, info.end):
+        return []
+    drafts: list[Draft] = []
+    seen: set[tuple] = set()
+    for medium, rx in lx.CONTACT.items():
+        for t0, t1 in doc.all(rx, info.start, info.end):
+            clause = doc.clause_of(info, t0)
+            # negation or plans in the clause, but not in what someone says after a speech verb
+            speech = doc.first(lx.SPEECH_VERB, t1, clause[1])
+            if doc.has(lx.NOT_HAPPENED, clause[0], speech[0] if speech else clause[1]):
+                continue
+            participants = _participants(doc, info, clause, t0)
+            actors = sorted({m.actor_id for m in participants})
+            if len(actors) < 2 or (medium, tuple(actors)) in seen:
+                continue
+            seen.add((medium, tuple(actors)))
+            attribution = doc.attribution_at(info, t0)
+            claimed_by, speaker, person = claimant(attribution)
+            end_of_parties = max([t1] + [m.end for m in participants])
+            drafts.append(
+                Draft(
+                    kind="diplomatic_contact",
+                    subject={"participants": actors, "medium": medium},
+                    value={"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)},
+                    claimed_by=claimed_by,
+                    speaker=speaker,
+                    speaker_person=person,
+                    valid=doc.valid_for(info, t0, attribution),
+                    sentence=info,
+                    pos=t0,
+                )
+            )
+    return drafts
+
+
+def _participant(doc: Document, m: ActorMention) -> bool:
+    if m.actor_id is None or m.actor_id == "PRESS" or m.kind not in AGENT_KINDS:
+        return False
+    prep = doc.governing_preposition(m.start)
+    return (prep is None or not lx.CONTACT_EXCLUDED_PREPOSITION.fullmatch(prep)) and not doc.is_genitive_attribute(m)
+
+
+def _participants(doc: Document, info: SentenceInfo, clause, trigger: int) -> list[ActorMention]:
+    found = [m for m in doc.mentions_in(*clause) if _participant(doc, m)]
+    if len({m.actor_id for m in found}) < 2:
+        # "At a joint press conference with X, Y said ...": the speaker of the next clause joins
+        later = [c for c in info.clauses if c[0] >= clause[1]]
+        if later:
+            verb = doc.first(lx.SPEECH_VERB, *later[0])
+            if verb is not None:
+                found += [m for m in doc.mentions_in(later[0][0], verb[0]) if _participant(doc, m)]
+    return found
+
+
+def _topic(doc: Document, info: SentenceInfo, after: int) -> str | None:
+    """"über die Lage in Berg-Karabach", "to discuss the fighting in ..."."""
+    dates = doc.dates_in(info.start, info.end)
+    matches = list(lx.TOPIC.finditer(doc.folded, after, info.end))
+    near = lx.TOPIC_NEAR.match(doc.folded, after, info.end)
+    for m in ([near] if near else []) + matches:
+        if any(d.start <= m.end() < d.end for d in dates):
+            continue  # "on Saturday" is a date, not a topic
+        clause = doc.clause_of(info, m.end())
+        text = _TRIM.sub("", doc.text[m.end() : clause[1]])
+        text = text[: len(text) - len(m2.group())] if (m2 := lx.TOPIC_TAIL.search(text)) else text
+        if text:
+            return text[:160]
+    return None
+
+
+def _outcome(doc: Document, info: SentenceInfo, after: int) -> str | None:
+    """What the contact produced, where the sentence says so ("bekräftigten ... die Bereitschaft ...")."""
+    verb = doc.first(lx.OUTCOME, info.start, info.end)
+    if verb is None:
+        return None
+    start = max(after, verb[1])
+    text = _TRIM.sub("", doc.text[start : info.end])
+    return text[:240] or None

@@ -1,0 +1,486 @@
+"""One document prepared for the rules: folded text, sentences, clauses, mentions, dates,
+and who says what (attribution).
+
+Attribution answers, for any position in a sentence, "whose statement is this?":
+- a trailing clause "..., sagte der türkische Außenminister." / "..., officials said."
+  covers the clauses before it;
+- a leading clause "Wie das Außenministerium in Moskau mitteilte, ..." / "Sarif sagte, ..."
+  covers the clauses after it;
+- a verb inside a clause ("Armenia said two soldiers were killed") covers what follows it;
+- "laut X", "according to X", "nach Angaben X", "X zufolge" cover the whole sentence;
+- a sentence in reported speech (German Konjunktiv) with no source of its own continues
+  the previous sentence's source ("Russland wolle ... erreichen" after "sagte der Diplomat").
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+from tracker.domain.actors import AGENT_KINDS, ActorMention, ActorRegistry
+from tracker.domain.conflict import ConflictRegistry, ConflictTerm, RelevanceResult, SentenceLink
+from tracker.domain.dates import DocumentDate, ValidTime, resolve
+from tracker.domain.text import fold
+
+from . import lexicon as lx
+from .segment import Sentence, raw_clauses, sentences
+from .timex import DatePhrase, assign_order, find_phrases
+
+_PUNCT = re.compile(r"[,.;:!?\"“”„()]")
+_ADJECTIVE_END = re.compile(r"(?:e|en|er|es|em|ed|ing|ian|ese|ish)$")
+_WORD = re.compile(r"[\w'-]+")
+
+
+@dataclass(slots=True)
+class Agent:
+    """Who a statement is attributed to."""
+
+    actor_id: str
+    surface: str | None  # as in the text (for an anaphor: its antecedent's surface)
+    person: str | None
+    mention: ActorMention | None
+
+
+@dataclass(slots=True)
+class Attribution:
+    agent: Agent
+    cover: tuple[int, int]  # the text span this source speaks for
+    verb: tuple[int, int]
+    kind: str  # "trailing" | "leading" | "inline" | "source" (laut ...) | "carried"
+    date: DatePhrase | None  # date phrase inside the attribution ("teilte ... am Freitag mit")
+
+    @property
+    def rank(self) -> int:
+        return {"inline": 0, "leading": 1, "trailing": 2, "source": 3, "carried": 4}[self.kind]
+
+
+_UNLINKED = SentenceLink(own=False, named=False, paragraph=False, other_incident=False, elsewhere=False)
+
+
+class SentenceInfo:
+    """A sentence with what the rules ask about it; clauses and sources are worked out
+    only for sentences a rule looks at."""
+
+    def __init__(self, doc: "Document", sentence: Sentence):
+        self.doc = doc
+        self.sentence = sentence
+        self.start, self.end = sentence.start, sentence.end
+        self.link: SentenceLink = _UNLINKED  # how it relates to the tracked conflict
+        self._clauses: list[tuple[int, int]] | None = None
+        self._own: list[Attribution] | None = None
+        self._effective: list[Attribution] | None = None
+
+    @property
+    def clauses(self) -> list[tuple[int, int]]:
+        if self._clauses is None:
+            self._clauses = self.doc._clauses(self.sentence)
+        return self._clauses
+
+    @property
+    def own_attributions(self) -> list[Attribution]:
+        """Sources named in this sentence itself."""
+        if self._own is None:
+            self._own = self.doc._attributions(self)
+        return self._own
+
+    @property
+    def attributions(self) -> list[Attribution]:
+        """Own sources, or the previous sentence's when this one continues in reported speech."""
+        if self._effective is None:
+            self._effective = self.doc._effective_attributions(self)
+        return self._effective
+
+
+class Document:
+    def __init__(
+        self,
+        text: str,
+        published: DocumentDate | None,
+        actors: ActorRegistry,
+        conflicts: ConflictRegistry,
+    ):
+        self.text = text
+        self.folded = fold(text)
+        self.published = published
+        self.actors = actors
+        self.conflicts = conflicts
+        # Plain mentions decide relevance; roles and people are composed only when needed.
+        self.plain = actors.plain_mentions(text, folded=self.folded)
+        self.terms: list[ConflictTerm] = conflicts.find_terms(text, folded=self.folded)
+        self.relevance: RelevanceResult = conflicts.relevance(
+            text, folded=self.folded, mentions=self.plain, terms=self.terms
+        )
+        self.language = "en"  # set by the pipeline (detected or given)
+        self._hits: dict[tuple[int, bool], list[tuple[int, int]]] = {}
+        self._valid: dict[int, ValidTime] = {}
+        self.sentences: list[SentenceInfo] = []
+        self.dates: list[DatePhrase] = []
+        self._date_starts: list[int] = []
+
+    # -- lazy preparation (only for relevant documents) ---------------------------------
+
+    @functools.cached_property
+    def mentions(self) -> list[ActorMention]:
+        """Actors with roles and people ("der türkische Außenminister" -> TUR, Çavuşoğlu)."""
+        return self.actors.find_actors(
+            self.text, folded=self.folded, document_date=self.published, include_generic=True, plain=self.plain
+        )
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [m.start for m in self.mentions]
+
+    def anachronisms(self) -> list[str]:
+        """Office/date disagreements; composing roles is skipped when no person is named."""
+        if self.published is None or not any(m.kind in ("person", "role_phrase") for m in self.plain):
+            return []
+        return self.actors.anachronisms([m for m in self.mentions if m.actor_id], self.published)
+
+    def prepare(self) -> None:
+        """Sentences, conflict links and date phrases (clauses and sources come lazily)."""
+        self.sentences = [SentenceInfo(self, s) for s in sentences(self.text)]
+        self.dates = find_phrases(self.text, self.folded)
+        assign_order(self.dates, self.published)
+        self._date_starts = [d.start for d in self.dates]
+        conflict = self.relevance.conflict_id
+        if conflict is not None:
+            paragraphs: dict[int, list[SentenceInfo]] = {}
+            for info in self.sentences:
+                paragraphs.setdefault(info.sentence.paragraph, []).append(info)
+            groups = list(paragraphs.values())
+            links = self.conflicts.linked_sentences(
+                conflict,
+                [[(i.start, i.end) for i in group] for group in groups],
+                folded=self.folded,
+                mentions=[m for m in self.mentions if m.actor_id],
+                terms=self.terms,
+            )
+            for group, row in zip(groups, links):
+                for info, link in zip(group, row):
+                    info.link = link
+
+    def _effective_attributions(self, info: SentenceInfo) -> list[Attribution]:
+        own = info.own_attributions
+        if own:
+            self._inherit_dates(info, own)
+            return own
+        i = info.sentence.index
+        if i == 0 or not self.has(lx.KONJUNKTIV, info.start, info.end, lower=True):
+            return []
+        previous = self.sentences[i - 1].attributions
+        if not previous:
+            return []
+        # reported speech continues the last source: "Russland wolle ... erreichen."
+        last = min(previous, key=lambda a: a.rank)
+        return [Attribution(last.agent, (info.start, info.end), (info.start, info.start), "carried", last.date)]
+
+    def _inherit_dates(self, info: SentenceInfo, attributions: list[Attribution]) -> None:
+        """"sagte der Diplomat" after "Nebensia sagte am Donnerstag": the same day."""
+        for a in attributions:
+            if a.date is not None or not a.agent.person:
+                continue
+            for prev in reversed(self.sentences[: info.sentence.index]):
+                if prev.sentence.paragraph != info.sentence.paragraph:
+                    break
+                dated = [p.date for p in prev.own_attributions if p.agent.person == a.agent.person and p.date]
+                if dated:
+                    a.date = dated[0]
+                    break
+
+    # -- cached regex hits ----------------------------------------------------------------
+
+    @functools.cached_property
+    def lower(self) -> str:
+        """Lower case with umlauts kept (German Konjunktiv "hätten" is not "hatten")."""
+        lowered = self.text.lower()
+        return lowered if len(lowered) == len(self.text) else self.folded
+
+    def spans(self, rx: re.Pattern, lower: bool = False) -> list[tuple[int, int]]:
+        """All matches of `rx` in the whole document (one pass, cached), in order."""
+        key = (id(rx), lower)
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = self._hits[key] = [m.span() for m in rx.finditer(self.lower if lower else self.folded)]
+        return hits
+
+    def all(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> list[tuple[int, int]]:
+        """Matches of `rx` within start..end.
+
+        The rules' trigger patterns are asked about every sentence, so they are scanned
+        once per document; any other pattern is searched in the range only (a full pass
+        over the text costs more than a few short searches).
+        """
+        if id(rx) not in lx.WHOLE_DOCUMENT:
+            text = self.lower if lower else self.folded
+            return [m.span() for m in rx.finditer(text, start, end)]
+        hits = self.spans(rx, lower)
+        i = bisect.bisect_left(hits, (start, -1))
+        out = []
+        for h in hits[i:]:
+            if h[0] >= end:
+                break
+            if h[1] <= end:
+                out.append(h)
+        return out
+
+    def first(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> tuple[int, int] | None:
+        if id(rx) not in lx.WHOLE_DOCUMENT:
+            m = rx.search(self.lower if lower else self.folded, start, end)
+            return m.span() if m else None
+        found = self.all(rx, start, end, lower)
+        return found[0] if found else None
+
+    def has(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> bool:
+        return self.first(rx, start, end, lower) is not None
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def mentions_in(self, start: int, end: int) -> list[ActorMention]:
+        i = bisect.bisect_left(self._starts, start)
+        j = bisect.bisect_left(self._starts, end)
+        return [m for m in self.mentions[i:j] if m.end <= end]
+
+    def dates_in(self, start: int, end: int) -> list[DatePhrase]:
+        i = bisect.bisect_left(self._date_starts, start)
+        j = bisect.bisect_left(self._date_starts, end)
+        return self.dates[i:j]
+
+    def clause_of(self, info: SentenceInfo, pos: int) -> tuple[int, int]:
+        for c in info.clauses:
+            if c[0] <= pos < c[1]:
+                return c
+        return (info.start, info.end)
+
+    def words_between(self, start: int, end: int) -> list[str]:
+        return _WORD.findall(self.folded, start, end)
+
+    def governing_preposition(self, start: int) -> str | None:
+        """The preposition a mention depends on: "mit seinem italienischen Amtskollegen ..." -> "mit",
+        "innerhalb der sogenannten Minsk-Gruppe" -> "innerhalb"."""
+        words = list(_WORD.finditer(self.folded, max(0, start - 60), start))
+        adjectives = 0
+        for m in reversed(words):
+            w = m.group()
+            if _PUNCT.search(self.folded, m.end(), start):
+                return None
+            if w == "an":  # a German preposition, an English article
+                if self.language == "de":
+                    return w
+                continue
+            if lx.DETERMINER.fullmatch(w):
+                continue
+            if lx.NON_SUBJECT_PREPOSITION.fullmatch(w):
+                return w
+            # German attributive adjectives are lower case ("sogenannten"); nouns are not.
+            if adjectives < 2 and self.text[m.start()].islower() and _ADJECTIVE_END.search(w):
+                adjectives += 1
+                continue
+            return None
+        return None
+
+    def is_genitive_attribute(self, m: ActorMention) -> bool:
+        """"die Minsk-Gruppe der OSZE": the OSZE qualifies the mention before it."""
+        link = lx.GENITIVE_LINK.search(self.folded, max(0, m.start - 10), m.start)
+        if link is None:
+            return False
+        before = self.mentions_in(max(0, m.start - 80), link.start())
+        return bool(before) and before[-1].end >= link.start() - 1
+
+    def valid_for(self, info: SentenceInfo, pos: int, attribution: Attribution | None) -> ValidTime:
+        """The claim's valid date: the date phrase nearest `pos` in its sentence, else the
+        source's date, else the document date."""
+        phrases = self.dates_in(info.start, info.end)
+        phrase = min(phrases, key=lambda d: abs(d.start - pos)) if phrases else None
+        if phrase is None and attribution is not None:
+            phrase = attribution.date
+        key = id(phrase)
+        valid = self._valid.get(key)
+        if valid is None:  # ValidTime is frozen: one per phrase is enough
+            if phrase is None:
+                valid = resolve(None, None, self.published)
+            else:
+                valid = resolve(phrase.relation, phrase.text, self.published, order=phrase.order)
+            self._valid[key] = valid
+        return valid
+
+    def attribution_at(self, info: SentenceInfo, pos: int) -> Attribution | None:
+        covering = [a for a in info.attributions if a.cover[0] <= pos < a.cover[1]]
+        return min(covering, key=lambda a: a.rank) if covering else None
+
+    # -- clauses ---------------------------------------------------------------------------
+
+    def _clauses(self, s: Sentence) -> list[tuple[int, int]]:
+        """Comma segments, with lists of actors ("Putin, Trump und Macron") kept in one."""
+        parts = raw_clauses(self.text, s.start, s.end)
+        merged: list[tuple[int, int]] = []
+        for part in parts:
+            if merged and self._continues_list(merged[-1], part):
+                merged[-1] = (merged[-1][0], part[1])
+            else:
+                merged.append(part)
+        return merged
+
+    def _continues_list(self, prev: tuple[int, int], part: tuple[int, int]) -> bool:
+        before = self.mentions_in(prev[0], prev[1])
+        after = self.mentions_in(part[0], part[1])
+        if not before or not after:
+            return False
+        last, first = before[-1], after[0]
+        if not (last.actor_id and first.actor_id and last.kind in AGENT_KINDS and first.kind in AGENT_KINDS):
+            return False
+        if self.governing_preposition(last.start) is not None:
+            return False  # "... in Karabakh, Armenian officials said": a place ends the clause
+        tail_ok = not self.folded[before[-1].end : prev[1]].strip()
+        head_ok = lx.LIST_LINK.match(self.folded[part[0] : after[0].start]) is not None
+        return tail_ok and head_ok
+
+    # -- attribution -------------------------------------------------------------------------
+
+    def _attributions(self, info: SentenceInfo) -> list[Attribution]:
+        found: list[Attribution] = []
+        clauses = info.clauses
+        for ci, (c0, c1) in enumerate(clauses):
+            for verb in self.all(lx.SPEECH_VERB, c0, c1):
+                agent_m = self._agent_near(verb[0], verb[1], c0, c1)
+                if agent_m is None:
+                    continue
+                agent, span = agent_m
+                date = next(iter(self.dates_in(c0, c1)), None)
+                if self._attribution_only(c0, c1, span, verb):
+                    if ci == 0:  # "Wie X mitteilte, ...", "Sarif sagte, ..."
+                        cover = (clauses[ci + 1][0] if ci + 1 < len(clauses) else c1, info.end)
+                        found.append(Attribution(agent, cover, verb, "leading", date))
+                    else:  # "..., sagte der türkische Außenminister."
+                        found.append(Attribution(agent, (info.start, c0), verb, "trailing", date))
+                else:  # "Armenia said two soldiers were killed"
+                    found.append(Attribution(agent, (max(verb[1], span[1]), info.end), verb, "inline", date))
+                break
+        for src in self.all(lx.SOURCE_BEFORE_AGENT, info.start, info.end):
+            if self.folded[src[0] : src[1]] == "so" and not re.search(r"[,;]\s*$", self.folded[max(0, src[0] - 3) : src[0]]):
+                continue  # "so" attributes only as ", so der Sprecher"
+            agent = self._agent_after(src[1], info.end)
+            if agent is not None:
+                found.append(Attribution(agent[0], (info.start, info.end), src, "source", None))
+        for src in self.all(lx.SOURCE_AFTER_AGENT, info.start, info.end):
+            agent = self._agent_before(src[0], info.start)
+            if agent is not None:
+                found.append(Attribution(agent[0], (info.start, info.end), src, "source", None))
+        own = self.first(lx.OWN_ACCOUNT, info.start, info.end)
+        if own is not None:
+            subject = next((m for m in self.mentions_in(info.start, info.end) if m.kind in AGENT_KINDS and m.actor_id), None)
+            if subject is not None:
+                found.append(Attribution(_agent(subject), (info.start, info.end), own, "source", None))
+        return self._trim_covers(info, found)
+
+    def _trim_covers(self, info: SentenceInfo, found: list[Attribution]) -> list[Attribution]:
+        """A source speaks up to the next source in the sentence, not over it."""
+        verbs = sorted(a.verb[0] for a in found if a.kind in ("inline", "leading"))
+        out = []
+        for a in found:
+            if a.kind in ("inline", "leading"):
+                nxt = next((v for v in verbs if v > a.verb[0]), None)
+                if nxt is not None:
+                    clause = self.clause_of(info, nxt)
+                    a.cover = (a.cover[0], max(a.cover[0], clause[0]))
+            elif a.kind == "trailing":
+                prev = [x.verb[1] for x in found if x.kind in ("trailing", "inline") and x.verb[1] < a.verb[0] and x is not a]
+                if prev:
+                    a.cover = (self.clause_of(info, max(prev))[1], a.cover[1])
+            out.append(a)
+        return out
+
+    def _attribution_only(self, c0: int, c1: int, agent_span: tuple[int, int], verb: tuple[int, int]) -> bool:
+        """Does the clause say nothing but who said it (plus fillers, dates, media names)?"""
+        rest = []
+        skip = [agent_span, verb] + [(m.start, m.end) for m in self.mentions_in(c0, c1)]
+        skip += [(d.start, d.end) for d in self.dates_in(c0, c1)]
+        for w in _WORD.finditer(self.folded, c0, c1):
+            if any(a <= w.start() < b for a, b in skip):
+                continue
+            if lx.FILLER.fullmatch(w.group()) or lx.SOURCE_BEFORE_AGENT.fullmatch(w.group()):
+                continue
+            rest.append(w.group())
+        return len(rest) <= 2
+
+    def _agent_near(self, v0: int, v1: int, c0: int, c1: int) -> tuple[Agent, tuple[int, int]] | None:
+        before = self._agent_before(v0, c0)
+        if before is not None:
+            return before
+        return self._agent_after(v1, c1)
+
+    def _agent_before(self, pos: int, floor: int) -> tuple[Agent, tuple[int, int]] | None:
+        window = max(floor, pos - 150)
+        gap_ok = lambda end: not _PUNCT.search(self.folded, end, pos) and len(self.words_between(end, pos)) <= 4
+        for m in reversed(self.mentions_in(window, pos)):
+            if m.actor_id and m.kind in AGENT_KINDS and gap_ok(m.end):
+                if self.governing_preposition(m.start) is None and not self.is_genitive_attribute(m):
+                    return _agent(m), (m.start, m.end)
+            break
+        window = max(floor, pos - 45)
+        ana = None
+        for ana in lx.ANAPHOR.finditer(self.folded, window, pos):
+            pass
+        if ana is not None and gap_ok(ana.end()):
+            agent = self._antecedent(ana.start(), ana.group())
+            if agent is not None:
+                return agent, ana.span()
+        return None
+
+    def _agent_after(self, pos: int, ceiling: int) -> tuple[Agent, tuple[int, int]] | None:
+        limit = min(ceiling, pos + 70)
+        ana = lx.ANAPHOR.match(self.folded, pos + 1, limit) if pos < len(self.folded) else None
+        # a mention may start with the article the cue ended on ("nach Angaben [des ...]")
+        for m in [m for m in self.mentions_in(max(0, pos - 4), limit) if m.end > pos]:
+            if m.start < pos:
+                m_start = pos
+            else:
+                m_start = m.start
+            if _PUNCT.search(self.folded, pos, m_start) or len(self.words_between(pos, m_start)) > 5:
+                break
+            if ana is not None and ana.start() < m.start:
+                break
+            if m.actor_id and m.kind in AGENT_KINDS:
+                return _agent(m), (m.start, m.end)
+        if ana is not None:
+            agent = self._antecedent(ana.start(), ana.group())
+            if agent is not None:
+                return agent, ana.span()
+        return None
+
+    def _antecedent(self, pos: int, anaphor: str) -> Agent | None:
+        """The person (or, for "it", the actor) an anaphor refers to: the nearest one before."""
+        i = bisect.bisect_left(self._starts, pos)
+        for m in reversed(self.mentions[max(0, i - 40) : i]):
+            if m.actor_id and m.person:
+                return _agent(m)
+        return None
+
+
+@dataclass
+class Draft:
+    """A claim report before it gets its index (the pipeline numbers drafts in text order)."""
+
+    kind: str
+    subject: dict
+    value: dict
+    claimed_by: str
+    speaker: str | None
+    speaker_person: str | None
+    valid: ValidTime
+    sentence: SentenceInfo
+    pos: int  # where the claim is expressed (orders reports within a sentence)
+    part_of: "Draft | None" = None
+
+
+def claimant(attribution: Attribution | None, default: str = "PRESS") -> tuple[str, str | None, str | None]:
+    """(claimed_by, speaker, speaker_person) for a statement under `attribution`."""
+    if attribution is None:
+        return default, None, None
+    a = attribution.agent
+    return a.actor_id, a.surface, a.person
+
+
+def _agent(m: ActorMention) -> Agent:
+    return Agent(actor_id=m.actor_id, surface=m.surface, person=m.person, mention=m)

@@ -1,0 +1,230 @@
+"""Vocabulary of the rules, German and English, as compiled regexes over folded text.
+
+Folded means lower case without accents ("getötet" is "getotet", "Kämpfer" "kampfer");
+"ß" stays. Keep every word list here so the rule modules read as rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _words(*alternatives: str) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+# --- attribution ---------------------------------------------------------------------
+SPEECH_VERB = _words(
+    r"sagte\w*", "sagt", "sagen", r"erklarte\w*", "erklart", r"teilte\w*", r"mitteilte\w*", "mitgeteilt",
+    r"meldete\w*", "meldet", "gemeldet", r"berichtete\w*", "berichtet", r"betonte\w*", r"sprach\w* von",
+    r"bezifferte\w*", "beziffert", r"bestatigte\w*", "bestatigt", "gab", "gaben", "angegeben", "hiess es",
+    r"verlautete\w*", r"schrieb\w*", r"twitterte\w*", r"warnte\w*", r"behauptete\w*", "behauptet",
+    r"raumte\w* ein", r"zahlte\w*", r"befurchtet\w*", r"schatzt\w*", r"schatzte\w*", "said", "says", "told", "tells", "stated", "announced", "reported",
+    "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted", "estimated", "estimates", "counted", "fears", "feared", "believes",
+    r"put the (?:death )?toll",
+)
+# Prepositional attributions: the agent follows ("laut X", "according to X"), or precedes ("X zufolge").
+SOURCE_BEFORE_AGENT = _words(
+    "laut", r"nach angaben(?: de[rsmn]| von)?", "according to", "citing", "so", r"nach informationen(?: de[rs])?",
+)
+SOURCE_AFTER_AGENT = _words("zufolge")
+OWN_ACCOUNT = _words(r"nach eigenen angaben", r"by (?:its|their|his|her) own account")
+ANAPHOR = _words(
+    "er", "he", "she", r"der (?:diplomat|minister|politiker|prasident|regierungschef|sprecher|chef)",
+    r"die (?:diplomatin|ministerin|politikerin|prasidentin|sprecherin)",
+    r"the (?:diplomat|minister|official|president|premier|spokesman|spokeswoman|envoy|leader)",
+)
+# Fillers allowed in an attribution-only clause besides the agent, the verb and dates.
+FILLER = _words(
+    "am", "an", "on", "der", "die", "das", "den", "dem", "des", "the", "a", "an", "in", "im", "zudem", "indes",
+    "auch", "also", "wie", "as", "mit", "reporters", "journalisten", "den journalisten", "to reporters",
+    "in a statement", "in einer erklarung", "in einer mitteilung", "am abend", "am morgen", "later", "spater",
+    "es", "hiess", "hinzu", "mit", "ein", "einer", "late", "early", "fruh", "dass", "that",
+)
+KONJUNKTIV = re.compile(
+    r"\b(?:sei|seien|habe|hätten|hätte|müsse|müssten|wolle|wollten|könne|könnten|solle|sollten|dürfe|"
+    r"werde|würden|würde|stehe|stünden|stünde|gebe|gäbe|bekomme|liege|komme|gehe|halte|lehne|fordere|"
+    r"unterstütze|verlange|brauche|trage|wisse|wäre|wären)\b"
+)
+
+# --- prepositions: a mention after these is not the subject of the clause ---------------
+NON_SUBJECT_PREPOSITION = _words(
+    "an", "mit", "gegen", "zwischen", "fur", "von", "vom", "aus", "nach", "zu", "zum", "zur", "bei", "beim", "um",
+    "uber", "in", "im", "auf", "unter", "durch", "innerhalb", "ausserhalb", "within", "under", "via", "to", "with", "against", "between", "for", "from", "on", "upon",
+    "of", "by", "at", "into", "toward", "towards", "about", "over", "among", "than", "als",
+)
+CONTACT_EXCLUDED_PREPOSITION = _words(
+    "uber", "zu", "zum", "zur", "in", "im", "nach", "aus", "von", "vom", "an", "auf", "gegen", "fur", "um",
+    "about", "on", "over", "in", "at", "to", "from", "of", "into", "against", "for", "regarding",
+)
+DETERMINER = _words(
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "sein", "seine",
+    "seinen", "seinem", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihrer", "the", "a", "an", "his", "her",
+    "their", "its", "beide", "beiden", "both",
+)
+GENITIVE_LINK = re.compile(r"\s+(?:der|des|of|of the)\s+$")
+LIST_LINK = re.compile(r"^\s*(?:,|und|and|sowie|oder|or)?\s*(?:der|die|das|den|dem|des|the)?\s*$")
+PARTY_GROUP = _words(
+    r"(?:die |beide |beiden )?konfliktparteien", r"beide seiten", "both sides", "both parties", "the warring sides",
+    "the warring parties", "the parties to the conflict", r"die beiden nachbarstaaten", r"die kriegsparteien",
+)
+
+# --- casualties ------------------------------------------------------------------------
+KILLED = _words(
+    r"getotet\w*", r"tote[nrs]?", r"todesopfer\w*", r"gefallene\w*", "gefallen", "fielen", r"ums leben",
+    "starben", "gestorben", r"umgekommen\w*", "tod", r"leichen?", r"killed", "dead", "died", r"deaths?",
+    "fatalities", r"death toll", r"lost their lives", "perished", "slain", "todlich verletzt",
+    r"totenzahl", r"opferzahl", r"todeszahl",
+)
+WOUNDED = _words(
+    r"verletzt\w*", r"verwundet\w*", r"schwerverletzt\w*", r"wounded", r"injured", r"injuries", r"hurt",
+)
+MISSING = _words(r"vermisst\w*", r"missing", r"unaccounted for")
+CIVILIANS = _words(
+    r"zivilist\w*", r"zivilperson\w*", r"zivilbevolkerung", r"einwohner\w*", r"bewohner\w*", r"kinder\w*", "kind",
+    r"frauen", r"civilians?", r"children", r"child", r"residents?", r"women", r"inhabitants", r"zivile\w*",
+    "civilian",
+)
+MILITARY = _words(
+    r"soldat\w*", r"militars", r"armeeangehorig\w*", r"militarangehorig\w*", r"kampfer\w*", r"separatist\w*",
+    r"soldiers?", r"servicem[ae]n", "troops", r"fighters?", r"military personnel", r"service ?members?",
+    r"militants?", r"conscripts?", r"wehrpflichtig\w*", r"offizier\w*", "officers", r"militarische\w*",
+    r"military", r"soldiers'?", r"rekrut\w*", r"sicherheitskrafte\w*", r"mercenar\w*", r"soldner\w*",
+)
+PEOPLE = _words(r"menschen", r"personen", r"people", r"persons", r"leute", r"opfer[n]?", r"victims")
+# After a number: units and nouns that make it something other than people harmed.
+NOT_PEOPLE_AFTER = re.compile(
+    r"\s*(?:%|-?prozent|percent|per cent|prozentpunkte|euro|eur\b|dollar|usd|\$|rubel|manat|dram|lira|"
+    r"km|kilomet\w*|meilen|miles|meter\w*|metres?|uhr|o'clock|stunden?|hours?|minuten|minutes|sekunden|"
+    r"tage[ns]?|days?|wochen|weeks?|monate[ns]?|months?|jahre[ns]?|years?|jahrzehnte\w*|decades?|"
+    r"-jahrig\w*|-year\w*|-day\w*|-tag\w*|-stund\w*|-hour\w*|-week\w*|-month\w*|-fach\w*|mal\b|times\b|"
+    r"panzer\w*|drohnen?|drones?|tanks?|raketen?|rockets?|missiles?|granaten|geschutze?|flugzeuge?|aircraft|"
+    r"dorfer|villages?|orte|stadte|towns?|siedlungen|hauser|houses|gebaude|buildings|"
+    r"ha\b|hektar|tonnen|tons|resolution\w*|teilnehmer\w*|laufer\w*|aussteller\w*|besucher\w*|zuschauer\w*|"
+    r"gaste\w*|guests?|attendees?|runners?|exhibitors?|visitors?|spectators?|delegates?|delegierte\w*|"
+    r"firmen|companies|lander\w*|countries|staaten|states|mitglieder\w*|members?|stimmen|votes|sitze|seats|"
+    r"kinds?|sorten|arten|punkte?|points?|tore?|goals?)\b"
+)
+MONEY_BEFORE = re.compile(r"(?:\$|€|£|usd|eur|us-\$)\s*$")
+IDENTIFIER_BEFORE = re.compile(r"\b(?:nr\.?|no\.?|nummer|number|resolution|platz|rang|seite|page|kapitel|artikel|article)\s*$")
+YEAR_CONTEXT_BEFORE = re.compile(r"\b(?:seit|since|im|in|jahr|year|von|bis|ab|from|until|of|vor|before|um|zuletzt|mid|early|late)\s*$")
+PART_OF_BEFORE = re.compile(
+    r"\b(?:darunter|unter ihnen|davon|among them|among whom|including|of whom|of them|of which)\s*$"
+)
+OWN_SIDE = _words(
+    r"eigene\w*", r"seine[nmrs]?", r"ihre[nmrs]?", "its", "their", "own", "its own", "their own", "our", r"unsere\w*",
+)
+ENEMY_SIDE = _words(r"feindlich\w*", r"gegnerisch\w*", r"des gegners", r"enemy", r"the other side", r"der gegenseite")
+BOTH_SIDES = _words(r"auf beiden seiten", r"beider seiten", r"beiderseits", r"on both sides", r"on either side", r"both sides'")
+INCIDENT = _words(
+    r"bei einem \w+", r"bei dem \w+angriff", r"in an? \w+ (?:attack|strike|clash|shelling|explosion)",
+    r"when (?:a|an|shells|rockets|missiles)", r"als (?:eine?|granaten|raketen)", r"bei einem angriff",
+    r"drohnenangriff\w*", r"raketenangriff\w*", r"in a (?:drone|missile|rocket) strike",
+)
+CUMULATIVE = _words(
+    r"seit beginn\w*", r"seit dem beginn", r"seit ausbruch", r"seit sonntag", r"seit \w+tag", r"bislang", "bisher",
+    r"insgesamt", r"mittlerweile", r"inzwischen", r"since the (?:start|beginning|outbreak)", r"since \w+day",
+    r"so far", r"in total", r"to date", r"death toll", r"totenzahl", r"since (?:the )?fighting", r"since the war",
+    r"since fighting", r"seit den", r"im (?:gesamten )?krieg", r"in the (?:\w+[- ])?(?:day |week )?war",
+    r"bringing", r"total",
+)
+INCREMENT = _words(r"weitere\w*", r"another", r"further", r"additional", r"more")
+NEGATION_NEAR = _words(
+    "keine", "keinen", "keiner", "no", "not", "nicht", "nichts", "nie", "never", "weder", "neither", "kein",
+)
+DENIAL = _words(
+    r"wies\w* .{0,80}zuruck", r"zuruckgewiesen", r"dementiert\w*", r"dementi", r"bestritt\w*", r"bestreitet",
+    r"bestritten", r"denied", r"denies", r"dismissed", r"rejected (?:reports|claims)", r"false", r"falsch\w*",
+    r"propaganda", r"erfunden", r"fabricated",
+)
+REPORT_NOUN = _words(r"berichte\w*", r"angaben", r"meldungen", r"behauptung\w*", r"reports?", r"claims?")
+CASUALTY_WORD = re.compile("|".join(f"(?:{rx.pattern})" for rx in (KILLED, WOUNDED, MISSING)))
+
+# --- ceasefire positions -------------------------------------------------------------------
+CEASEFIRE = re.compile(
+    r"\b(?:waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|feuereinstellung\w*|kampfpause\w*|"
+    r"(?:einstellung|ende|beendigung|stopp) (?:der|aller) (?:kampfhandlungen|kampfe|gewalt|feindseligkeiten|gefechte)|"
+    r"(?:kampfhandlungen|kampfe|feindseligkeiten|gefechte|gewalt)\b[^.,;]{0,60}?\b(?:einzustellen|einstellen|"
+    r"einstellt|zu beenden|beenden|beendet|zu stoppen|stoppen)|"
+    r"ceasefire\w*|cease-fire\w*|truce\w*|armistice|"
+    r"(?:halt|stop|end|cease|cessation of|end to|stop to|halt to)\s+(?:the\s+|all\s+)?(?:fighting|hostilities|"
+    r"violence|clashes|bloodshed)|(?:fighting|hostilities)\s+(?:to\s+)?(?:stop|end|cease))"
+)
+TALKS = _words(
+    r"verhandlung\w*", r"\w*verhandlungen", r"gesprach\w*", r"friedensgesprach\w*", r"verhandlungstisch\w*",
+    r"vermittlung\w*", r"vermittler\w*", r"dialog\w*", r"talks", r"negotiat\w*", r"mediat\w*", r"dialogue",
+    r"peace process", r"\w+-verhandlungen",
+)
+CALL = _words(
+    r"appell\w*", r"rief\w* [^.;!?\n]{0,120}?\bauf", r"ruft\w* [^.;!?\n]{0,120}?\bauf", r"aufgerufen", r"aufruf\w*",
+    r"fordert\w*", r"forderung\w*", r"verlangt\w*", r"drangt\w*", r"dringt\w* auf", r"mahnt\w*", r"pladiert\w*",
+    r"wolle\w* [^.;!?\n]{0,120}?\berreichen", r"will [^.;!?\n]{0,120}?\berreichen", r"setzt\w* sich [^.;!?\n]{0,60}?\bein",
+    r"call\w* (?:on|for|upon)", r"calling (?:on|for)", r"urge[sd]?", "urging", r"appeal\w*", r"demand\w*", r"press\w* for",
+    r"push\w* for", r"want\w* [^.;!?\n]{0,60}?(?:ceasefire|truce)",
+)
+READY = _words(
+    "bereit", r"bereitschaft", r"bereiterklar\w*", "ready",  # not "bereits" (already) "willing", "prepared", r"open to", r"offen fur",
+)
+REJECT = _words(
+    r"lehnt\w* [^.;!?\n]{0,120}?\bab", r"abgelehnt", r"ablehn\w*", r"ablehnung", r"zuruckgewiesen", r"wies\w* [^.;!?\n]{0,120}?\bzuruck",
+    r"zuruckweis\w*", r"schloss\w* [^.;!?\n]{0,120}?\baus", r"schliesst [^.;!?\n]{0,120}?\baus", r"ausgeschlossen",
+    r"reject\w*", r"refus\w*", r"ruled out", r"rules out", r"rule out", r"dismiss\w*", r"unwilling", "not ready",
+    r"nicht bereit", r"not prepared", r"not willing",
+)
+# "schloss Verhandlungen nicht aus", "did not rule out": a negated rejection is readiness.
+NEGATED_REJECT = _words(
+    r"schloss\w* [^.;!?\n]{0,120}?\bnicht aus", r"schliesst [^.;!?\n]{0,120}?\bnicht aus", r"nicht ausgeschlossen",
+    r"(?:not|never) (?:rule|ruled) out", r"did not reject", r"nicht abgelehnt",
+)
+AGREE = _words(
+    r"vereinbar\w*", r"einigt\w*", "geeinigt", r"einigung", r"stimmt\w* [^.;!?\n]{0,120}?\bzu", r"zugestimmt", r"zustimm\w*",
+    r"akzeptiert\w*", r"unterzeichn\w*", r"agree\w*", r"accept\w*", "signed", r"sign\w* up",
+)
+CONDITION = _words(
+    "wenn", "falls", "sofern", "solange", r"unter der bedingung", "vorausgesetzt", r"voraussetzung\w*",
+    r"bedingung", r"erst wenn", r"nur wenn", "damit", r"abhangig", "if", r"only if", "provided", r"providing",
+    r"on condition", r"as long as", "unless", r"conditional on", r"precondition\w*", r"in exchange for",
+)
+
+# --- diplomatic contacts -------------------------------------------------------------------
+CONTACT = {
+    "phone_call": _words(
+        r"telefonat\w*", r"telefoniert\w*", r"telefongesprach\w*", "telefonisch", r"am telefon",
+        r"phone (?:call|conversation|talks)", r"telephone (?:call|conversation)", r"by (?:tele)?phone", "phoned",
+        r"call with",
+    ),
+    "joint_statement": _words(
+        r"gemeinsame\w* erklarung\w*", r"gemeinsam erklart\w*", r"gemeinsame\w* stellungnahme\w*",
+        r"joint statement", r"joint declaration", r"joint communique",
+    ),
+    "press_conference": _words(
+        r"pressekonferenz\w*", r"pressebegegnung\w*", r"press conference", r"news conference", r"press briefing",
+    ),
+    "meeting": _words(
+        r"treffen", r"traf", r"trafen", r"getroffen", r"zusammengetroffen", r"zusammenkunft", r"begegnung",
+        r"gipfel\w*", r"empfing", r"met", r"meets", r"meeting", r"summit", r"held talks", r"hielten gesprache",
+        r"kamen [^.;!?\n]{0,60}?zusammen", r"kam [^.;!?\n]{0,60}?zusammen",
+    ),
+}
+NOT_HAPPENED = _words(
+    "nicht", "kein", "keine", r"not", r"no", r"never", r"geplant", r"planned", r"plant\w*", r"plans?", r"will",
+    r"wird", r"werden", r"would", r"soll\w*", r"expected to", r"to meet", r"sich treffen wollen", r"wollen",
+    r"abgesagt", r"cancel\w*", r"vorgeschlagen", r"proposed",
+)
+TOPIC = re.compile(
+    r"\b(?:uber|zum thema|about|to discuss|discussed|regarding|concerning|on the (?:situation|conflict|fighting|issue))\s+"
+)
+# "eine gemeinsame Erklärung zu Berg-Karabach": "zu"/"on" only right after the trigger
+TOPIC_NEAR = re.compile(r"\s+(?:zu|zur|zum|on)\s+")
+TOPIC_TAIL = re.compile(r"\s+(?:zu (?:sprechen|beraten|diskutieren|reden|verhandeln))$")
+OUTCOME = _words(
+    r"vereinbarten", r"einigten sich\w*", r"bekraftigten", r"betonten", r"agreed", r"expressed", r"reaffirmed",
+    r"stressed", r"affirmed",
+)
+
+CONTACT_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in CONTACT.values()))
+POSITION_TERM = re.compile(f"(?:{CEASEFIRE.pattern})|(?:{TALKS.pattern})")
+
+# Patterns asked about (nearly) every sentence of a relevant text: scanned once per
+# document (see Document.all). The rest are searched within a sentence or clause.
+WHOLE_DOCUMENT = frozenset(id(rx) for rx in (CASUALTY_WORD, POSITION_TERM, CONTACT_ANY, SPEECH_VERB, KONJUNKTIV))

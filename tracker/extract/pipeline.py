@@ -1,0 +1,92 @@
+"""Text -> claim reports with evidence. Deterministic: the same text, date and version
+always give the same reports in the same order."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from tracker.domain.actors import ActorRegistry
+from tracker.domain.claims import ClaimReport
+from tracker.domain.conflict import ConflictRegistry, RelevanceResult
+from tracker.domain.dates import DocumentDate
+
+from .casualties import find_casualties
+from .contacts import find_contacts
+from .document import Document, Draft
+from .language import detect_language
+from .positions import find_positions
+
+# Bump when a rule change can change what is extracted from the same text: claim
+# reports carry it, and their event ids derive from it.
+EXTRACTOR_VERSION = "rules-1.0"
+
+
+class ExtractionResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    language: str
+    reports: list[ClaimReport]
+    warnings: list[str]
+    relevance: RelevanceResult
+    extractor_version: str = EXTRACTOR_VERSION
+
+
+def extract(
+    text: str,
+    published: DocumentDate | None = None,
+    language: str | None = None,
+    *,
+    actors: ActorRegistry | None = None,
+    conflicts: ConflictRegistry | None = None,
+) -> ExtractionResult:
+    """Find casualty figures, ceasefire positions and diplomatic contacts in `text`.
+
+    `published` is the document date that relative phrases are resolved against (None:
+    unknown). Spans in the reports index `text` exactly as given.
+    """
+    actors = actors or ActorRegistry.load()
+    conflicts = conflicts or ConflictRegistry.load()
+    doc = Document(text, published, actors, conflicts)
+    doc.language = language or detect_language(doc.folded)
+    warnings = doc.anachronisms()
+    if not doc.relevance.relevant:
+        return ExtractionResult(language=doc.language, reports=[], warnings=warnings, relevance=doc.relevance)
+    doc.prepare()
+    drafts: list[Draft] = []
+    for info in doc.sentences:
+        if info.link.linked:
+            drafts += find_casualties(doc, info)
+            drafts += find_positions(doc, info)
+        if info.link.context:  # a meeting "in Moskau" is still about the conflict
+            drafts += find_contacts(doc, info)
+    return ExtractionResult(
+        language=doc.language, reports=_number(doc, drafts), warnings=warnings, relevance=doc.relevance
+    )
+
+
+def _number(doc: Document, drafts: list[Draft]) -> list[ClaimReport]:
+    """Order drafts by position in the text, give them indexes, link parts to wholes."""
+    drafts = sorted(drafts, key=lambda d: (d.sentence.start, d.pos))
+    index = {id(d): i for i, d in enumerate(drafts)}
+    reports = []
+    for i, d in enumerate(drafts):
+        start, end = d.sentence.start, d.sentence.end
+        value = dict(d.value)
+        if d.kind == "casualties":
+            value["part_of"] = index.get(id(d.part_of)) if d.part_of is not None else None
+        reports.append(
+            ClaimReport(
+                kind=d.kind,
+                subject=d.subject,
+                value=value,
+                claimed_by=d.claimed_by,
+                speaker=d.speaker,
+                speaker_person=d.speaker_person,
+                valid=d.valid,
+                quote=doc.text[start:end],
+                span=(start, end),
+                extractor_version=EXTRACTOR_VERSION,
+                index=i,
+            )
+        )
+    return reports

@@ -1,0 +1,207 @@
+"""Ceasefire positions: who is ready to negotiate, sets conditions, calls for a ceasefire,
+rejects or agreed.
+
+A position needs a stance cue ("bereit", "lehnte ... ab", "called for", "agreed") and a
+ceasefire or talks term ("Waffenstillstand", "Vermittlung", "truce", "talks") in the same
+or a neighbouring clause. The stance is decided by priority:
+negated rejection ("schloss ... nicht aus") > condition with agreement/readiness/rejection
+("Damit X zustimmen kann, müsse ...") > rejection > agreement > call > readiness.
+
+The holder is the subject of the cue's clause (mentions after a preposition are objects:
+"an die Konfliktparteien", "mit Aserbaidschan"). For a call, actors after the verb are its
+addressees unless nobody stands before it ("Am Donnerstag riefen Russland ... auf").
+The claimant is the source the text gives; without one, the holder itself (a position is
+its holder's own public act).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.domain.actors import AGENT_KINDS, ActorMention
+
+from . import lexicon as lx
+from .document import Document, Draft, SentenceInfo
+
+_VENUE_BEFORE = re.compile(
+    r"(?:innerhalb|im rahmen|within|in the framework of|under the auspices of|unter (?:der )?(?:leitung|vermittlung|"
+    r"schirmherrschaft)|mediated by|vermittelt von|via|uber)\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
+)
+_CLAUSE_TAIL = re.compile(r"[\s,.;:!?“”„\"]+$")
+_PRIORITY = ("negated_reject", "conditional", "rejects", "agreed", "calls_for_ceasefire", "ready_to_negotiate")
+
+
+def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
+    s0, s1 = info.start, info.end
+    if not doc.has(lx.POSITION_TERM, s0, s1):
+        return []
+    cues = _cues(doc, s0, s1)
+    if not cues:
+        return []
+    terms = doc.all(lx.CEASEFIRE, s0, s1) + doc.all(lx.TALKS, s0, s1)
+    term_clauses = [(_clause_index(info, t[0]), t) for t in terms]
+    drafts: list[Draft] = []
+    seen: set[str] = set()
+    for cue_type, cue in sorted(cues, key=lambda c: (_PRIORITY.index(c[0]), c[1][0])):
+        clause_index = _clause_index(info, cue[0])
+        near = [t for ci, t in term_clauses if abs(ci - clause_index) <= 1]
+        if not near or not any(_same_source(doc, info, t[0], cue[0]) for t in near):
+            continue
+        stance, condition = _stance(doc, info, cue_type, cue, clause_index)
+        if stance is None:
+            continue
+        holders = _holders(doc, info, cue_type, cue, condition)
+        attribution = doc.attribution_at(info, cue[0])
+        for holder in holders:
+            if holder.actor_id in seen:
+                continue
+            seen.add(holder.actor_id)
+            if attribution is not None:
+                claimed_by, speaker, person = attribution.agent.actor_id, attribution.agent.surface, attribution.agent.person
+            else:
+                claimed_by = holder.actor_id
+                speaker = holder.surface if holder.kind in ("person", "role", "role_phrase") else None
+                person = holder.person
+            drafts.append(
+                Draft(
+                    kind="ceasefire_position",
+                    subject={"actor": holder.actor_id},
+                    value={
+                        "stance": stance,
+                        "condition": condition[2] if condition else None,
+                        "venue": _venue(doc, info, clause_index),
+                    },
+                    claimed_by=claimed_by,
+                    speaker=speaker,
+                    speaker_person=person,
+                    valid=doc.valid_for(info, cue[0], attribution),
+                    sentence=info,
+                    pos=max(cue[0], holder.start) if cue_type == "calls_for_ceasefire" else cue[0],
+                )
+            )
+    return drafts
+
+
+def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
+    found = []
+    negated = doc.all(lx.NEGATED_REJECT, s0, s1)
+    found += [("negated_reject", span) for span in negated]
+    for rx, name in ((lx.REJECT, "rejects"), (lx.AGREE, "agreed"), (lx.CALL, "calls_for_ceasefire"), (lx.READY, "ready_to_negotiate")):
+        for span in doc.all(rx, s0, s1):
+            if name == "rejects" and any(a <= span[0] < b for a, b in negated):
+                continue
+            found.append((name, span))
+    return found
+
+
+def _clause_index(info: SentenceInfo, pos: int) -> int:
+    for i, (c0, c1) in enumerate(info.clauses):
+        if c0 <= pos < c1:
+            return i
+    return len(info.clauses) - 1
+
+
+def _same_source(doc: Document, info: SentenceInfo, a: int, b: int) -> bool:
+    """Term and cue under the same attribution (not one in the quote, one in the frame)."""
+    return doc.attribution_at(info, a) is doc.attribution_at(info, b)
+
+
+def _stance(doc: Document, info: SentenceInfo, cue_type: str, cue, clause_index: int):
+    """The stance for a cue, and the condition (start, end, text) when it is conditional."""
+    if cue_type == "negated_reject":
+        return "ready_to_negotiate", None
+    if cue_type in ("rejects", "agreed", "ready_to_negotiate"):
+        condition = _condition(doc, info, cue, clause_index)
+        if condition is not None:
+            return "conditional", condition
+    return cue_type, None
+
+
+def _condition(doc: Document, info: SentenceInfo, cue, clause_index: int):
+    """"wenn Armenien ... vorlege", "if Armenian forces withdraw", or for "Damit X ...
+    zustimmen kann, müsse Y ..." the clause after the one with "damit"."""
+    lo = info.clauses[max(0, clause_index - 1)][0]
+    hi = info.clauses[min(len(info.clauses) - 1, clause_index + 1)][1]
+    for m0, m1 in doc.all(lx.CONDITION, lo, hi):
+        if doc.attribution_at(info, m0) is not doc.attribution_at(info, cue[0]):
+            continue
+        ci = _clause_index(info, m0)
+        if doc.folded[m0:m1] == "damit":
+            if ci + 1 >= len(info.clauses) or ci != clause_index:
+                continue
+            start, end = info.clauses[ci + 1]
+        else:
+            start, end = m0, info.clauses[ci][1]
+        end = start + len(_CLAUSE_TAIL.sub("", doc.text[start:end]))
+        return start, end, doc.text[start:end]
+    return None
+
+
+def _eligible(doc: Document, m: ActorMention) -> bool:
+    return (
+        m.actor_id is not None
+        and m.actor_id != "PRESS"
+        and m.kind in AGENT_KINDS
+        and doc.governing_preposition(m.start) is None
+        and not doc.is_genitive_attribute(m)
+        and not doc.folded[max(0, m.start - 2) : m.start].strip().endswith("(")  # "(OSZE)": an apposition
+    )
+
+
+def _subjects(doc: Document, start: int, end: int) -> list[ActorMention]:
+    """Actors that can be the subject in start..end, with "beide Konfliktparteien" expanded."""
+    out = [m for m in doc.mentions_in(start, end) if _eligible(doc, m)]
+    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id or "")
+    if conflict is not None:
+        for g0, g1 in doc.all(lx.PARTY_GROUP, start, end):
+            if doc.governing_preposition(g0) is None:
+                for actor in conflict.principal_parties:
+                    out.append(ActorMention(actor, g0, g1, doc.text[g0:g1], kind="group"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -> list[ActorMention]:
+    c0, c1 = info.clauses[_clause_index(info, cue[0])]
+    attribution = doc.attribution_at(info, cue[0])
+    agent = attribution.agent.mention if attribution is not None else None
+    if attribution is not None and attribution.kind == "inline":
+        c0 = max(c0, attribution.cover[0])  # "Iran's FM said Azerbaijan agreed": after the verb
+    candidates = [m for m in _subjects(doc, c0, c1) if m is not agent]
+    if condition is not None:
+        candidates = [m for m in candidates if not condition[0] <= m.start < condition[1]]
+    if cue_type == "calls_for_ceasefire":
+        before = [m for m in candidates if m.end <= cue[0]]
+        if before:
+            candidates = before
+        else:
+            # inverted subject right after the verb: "riefen Russland, Frankreich und die USA ... auf"
+            candidates = _leading_list(doc, [m for m in candidates if m.start >= cue[0]], cue[0])
+    if not candidates and attribution is not None and attribution.agent.mention is not None:
+        return [attribution.agent.mention]  # "Azerbaijan said it had rejected ..."
+    return candidates
+
+
+def _leading_list(doc: Document, mentions: list[ActorMention], pos: int) -> list[ActorMention]:
+    """The first run of mentions joined by commas or "und"/"and" after pos."""
+    out: list[ActorMention] = []
+    cursor = pos
+    for m in mentions:
+        gap = doc.folded[cursor : m.start]
+        if out and not lx.LIST_LINK.match(gap):
+            break
+        if not out and len(doc.words_between(cursor, m.start)) > 3:
+            break
+        out.append(m)
+        cursor = m.end
+    return out
+
+
+def _venue(doc: Document, info: SentenceInfo, clause_index: int) -> str | None:
+    """An organisation framing the talks: "innerhalb der Minsk-Gruppe", "within the OSCE Minsk Group"."""
+    lo = info.clauses[max(0, clause_index - 1)][0]
+    hi = info.clauses[min(len(info.clauses) - 1, clause_index + 1)][1]
+    for m in doc.mentions_in(lo, hi):
+        actor = doc.actors.actors.get(m.actor_id or "")
+        if actor is not None and actor.type == "org" and _VENUE_BEFORE.search(doc.folded, max(lo, m.start - 60), m.start):
+            return m.actor_id
+    return None
