@@ -38,6 +38,7 @@ _LEFT_GAP = re.compile(
     r"(?:-|\s+(?:(?:former|ex|ehemalig\w*|fruher\w*|einstig\w*|damalig\w*|then|outgoing|incoming|"
     r"scheidend\w*|kunftig\w*|designiert\w*|neue\w*|new|top)[\s-]+)?)$"
 )
+_COORDINATION = re.compile(r"\s*(?:,|und|and|oder|or|sowie)\s*")
 _RIGHT_GAP = re.compile(r"^\s+(?:(?:in|von|aus|des|der|of|from|for)\s+(?:the\s+)?)?$")
 _NOT_IN_OFFICE_BEFORE = re.compile(
     # folded forms: "frühere" is "fruhere" here
@@ -311,6 +312,17 @@ class ActorRegistry:
                         actor, end = right, right.end
             if actor is not None:
                 used.add(id(actor))
+                if actor.kind == "adjective" and k >= 1:
+                    # "die armenischen und aserbaidschanischen Außenminister": both hold the role
+                    first = plain[k - 1]
+                    if first.kind == "adjective" and _COORDINATION.fullmatch(folded, first.end, actor.start):
+                        used.add(id(first))
+                        composites.append(
+                            ActorMention(
+                                actor_id=first.actor_id, start=first.start, end=first.end,
+                                surface=first.surface, role=role, kind="role",
+                            )
+                        )
             art = _ARTICLE_BEFORE.search(folded, max(0, start - 5), start)
             if art is not None and actor is not None:
                 start = art.start(1)

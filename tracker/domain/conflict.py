@@ -24,14 +24,15 @@ from pydantic import BaseModel, ConfigDict
 from .actors import ActorMention, ActorRegistry
 from .text import fold, trie_pattern
 
-# Fighting and ceasefire vocabulary (folded forms), German and English.
+# Fighting, ceasefire and negotiation vocabulary (folded forms), German and English.
 FIGHTING = re.compile(
     r"\b(?:kampf\w*|kampfe\w*|gefecht\w*|beschuss\w*|beschossen|angriff\w*|offensive\w*|krieg\w*|front\w*|"
     r"waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|artillerie\w*|rakete\w*|drohne\w*|getotet\w*|tote\w*|"
     r"soldat\w*|eskalation\w*|konflikt\w*|kriegsrecht|gewalt\w*|militar\w*|streitkrafte\w*|"
     r"fight\w*|clash\w*|shell(?:ing|ed|s)|attack\w*|war|wars|front ?lines?|ceasefire\w*|cease-fire\w*|truce\w*|"
     r"artillery|missiles?|rockets?|drones?|killed|casualt\w*|troops|soldiers|military|escalat\w*|conflict\w*|"
-    r"hostilities|martial law|violence)\b"
+    r"hostilities|martial law|violence|verhandlung\w*|verhandlungstisch|vermittlung\w*|waffenstillstands\w*|"
+    r"negotiat\w*|mediat\w*|peace talks)\b"
 )
 
 # Incidents of another kind: a toll next to these words is not about the conflict.

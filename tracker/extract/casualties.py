@@ -157,7 +157,12 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         if _not_people(doc, n, dates):
             continue
         clause = doc.clause_of(info, n.start)
-        next_start = numbers[i + 1].start if i + 1 < len(numbers) else s1
+        # The figure's predicate may follow after an apposition ("12 people, including
+        # three children, were killed"): look up to the next figure that is not a part.
+        next_start = next(
+            (m.start for m in numbers[i + 1 :] if not lx.PART_OF_BEFORE.search(doc.folded, max(s0, m.start - 30), m.start)),
+            s1,
+        )
         head = _read_head(doc, n, clause[1], german)
         if head.kind == "other" or (n.year_like and head.kind != "people"):
             continue
@@ -168,7 +173,7 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         measure = head.measure
         if measure is None:
             # the nearest measure word after the number wins ("37 getötet und 118 verletzt")
-            forward = _measures(doc, head.end, min(next_start, clause[1]))
+            forward = _measures(doc, head.end, next_start)
             measure = min(forward)[1] if forward else None
         group = head.group
         if measure is None and part_of is not None:
@@ -194,7 +199,10 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
                 group = back_groups[-1]
         if head.others and drafts:
             group = drafts[-1].subject["group"]
-        group = group or (part_of.subject["group"] if part_of is not None and head.kind == "none" else None) or "total"
+        group = group or (part_of.subject["group"] if part_of is not None and head.kind == "none" else None)
+        if group in (None, "total") and doc.has(lx.MILITARY_CONTEXT, n.start, min(clause[1], head.end + 40)):
+            group = "military"  # "17 Tote in den eigenen Reihen"
+        group = group or "total"
 
         attribution = doc.attribution_at(info, n.start)
         claimed_by, speaker, speaker_person = claimant(attribution)

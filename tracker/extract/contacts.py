@@ -65,13 +65,14 @@ def _participant(doc: Document, m: ActorMention) -> bool:
 
 def _participants(doc: Document, info: SentenceInfo, clause, trigger: int) -> list[ActorMention]:
     found = [m for m in doc.mentions_in(*clause) if _participant(doc, m)]
-    if len({m.actor_id for m in found}) < 2:
-        # "At a joint press conference with X, Y said ...": the speaker of the next clause joins
+    if len({m.actor_id for m in found}) < 2 and not doc.has(lx.SPEECH_VERB, *clause):
+        # The trigger in a framing phrase: "At a joint press conference with X, Y said ...",
+        # "In a phone call on Wednesday, Macron and Putin discussed ...". The next clause
+        # joins up to its speech verb (what follows is what was said, not who took part).
         later = [c for c in info.clauses if c[0] >= clause[1]]
         if later:
             verb = doc.first(lx.SPEECH_VERB, *later[0])
-            if verb is not None:
-                found += [m for m in doc.mentions_in(later[0][0], verb[0]) if _participant(doc, m)]
+            found += [m for m in doc.mentions_in(later[0][0], verb[0] if verb else later[0][1]) if _participant(doc, m)]
     return found
 
 

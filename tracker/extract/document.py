@@ -29,6 +29,7 @@ from .segment import Sentence, raw_clauses, sentences
 from .timex import DatePhrase, assign_order, find_phrases
 
 _PUNCT = re.compile(r"[,.;:!?\"“”„()]")
+_PREV_WORD = re.compile(r"([\w-]+)[ \t]+$")
 _ADJECTIVE_END = re.compile(r"(?:e|en|er|es|em|ed|ing|ian|ese|ish)$")
 _WORD = re.compile(r"[\w'-]+")
 
@@ -50,6 +51,13 @@ class Attribution:
     verb: tuple[int, int]
     kind: str  # "trailing" | "leading" | "inline" | "source" (laut ...) | "carried"
     date: DatePhrase | None  # date phrase inside the attribution ("teilte ... am Freitag mit")
+    co_agents: tuple[ActorMention, ...] = ()  # "Both Armenia and [Azerbaijan] said"
+
+    @property
+    def agents(self) -> list[ActorMention]:
+        """The speaking actors as mentions (several for "Armenia and Azerbaijan said")."""
+        main = [self.agent.mention] if self.agent.mention is not None else []
+        return [*self.co_agents, *main]
 
     @property
     def rank(self) -> int:
@@ -281,12 +289,20 @@ class Document:
         return None
 
     def is_genitive_attribute(self, m: ActorMention) -> bool:
-        """"die Minsk-Gruppe der OSZE": the OSZE qualifies the mention before it."""
+        """"die Minsk-Gruppe der OSZE", "unter Vermittlung Russlands": the actor qualifies a noun."""
+        if self.language == "de" and m.kind == "name" and m.surface.endswith("s"):
+            prev = _PREV_WORD.search(self.text, max(0, m.start - 40), m.start)
+            if prev is not None and prev.group(1)[:1].isupper() and not self._in_mention(prev.start(1)):
+                return True  # a genitive name right after a noun
         link = lx.GENITIVE_LINK.search(self.folded, max(0, m.start - 10), m.start)
         if link is None:
             return False
         before = self.mentions_in(max(0, m.start - 80), link.start())
         return bool(before) and before[-1].end >= link.start() - 1
+
+    def _in_mention(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos)
+        return any(m.start <= pos < m.end for m in self.mentions[max(0, i - 3) : i])
 
     def valid_for(self, info: SentenceInfo, pos: int, attribution: Attribution | None) -> ValidTime:
         """The claim's valid date: the date phrase nearest `pos` in its sentence, else the
@@ -348,14 +364,15 @@ class Document:
                     continue
                 agent, span = agent_m
                 date = next(iter(self.dates_in(c0, c1)), None)
+                co = self._coordinated(agent.mention, c0)
                 if self._attribution_only(c0, c1, span, verb):
                     if ci == 0:  # "Wie X mitteilte, ...", "Sarif sagte, ..."
                         cover = (clauses[ci + 1][0] if ci + 1 < len(clauses) else c1, info.end)
-                        found.append(Attribution(agent, cover, verb, "leading", date))
+                        found.append(Attribution(agent, cover, verb, "leading", date, co))
                     else:  # "..., sagte der türkische Außenminister."
-                        found.append(Attribution(agent, (info.start, c0), verb, "trailing", date))
+                        found.append(Attribution(agent, (info.start, c0), verb, "trailing", date, co))
                 else:  # "Armenia said two soldiers were killed"
-                    found.append(Attribution(agent, (max(verb[1], span[1]), info.end), verb, "inline", date))
+                    found.append(Attribution(agent, (max(verb[1], span[1]), info.end), verb, "inline", date, co))
                 break
         for src in self.all(lx.SOURCE_BEFORE_AGENT, info.start, info.end):
             if self.folded[src[0] : src[1]] == "so" and not re.search(r"[,;]\s*$", self.folded[max(0, src[0] - 3) : src[0]]):
@@ -367,6 +384,11 @@ class Document:
             agent = self._agent_before(src[0], info.start)
             if agent is not None:
                 found.append(Attribution(agent[0], (info.start, info.end), src, "source", None))
+        for src in self.all(lx.ADJECTIVE_SOURCE, info.start, info.end):
+            # "nach armenischen Angaben", "according to Azerbaijani figures": the adjective's actor
+            adjective = next((m for m in self.mentions_in(src[0], src[1]) if m.kind == "adjective" and m.actor_id), None)
+            if adjective is not None:
+                found.append(Attribution(_agent(adjective), (info.start, info.end), src, "source", None))
         own = self.first(lx.OWN_ACCOUNT, info.start, info.end)
         if own is not None:
             subject = next((m for m in self.mentions_in(info.start, info.end) if m.kind in AGENT_KINDS and m.actor_id), None)
@@ -390,6 +412,21 @@ class Document:
                     a.cover = (self.clause_of(info, max(prev))[1], a.cover[1])
             out.append(a)
         return out
+
+    def _coordinated(self, mention: ActorMention | None, floor: int) -> tuple[ActorMention, ...]:
+        """Actors coordinated before the agent: "Both [Armenia] and Azerbaijan said"."""
+        if mention is None:
+            return ()
+        out: list[ActorMention] = []
+        cursor = mention
+        for m in reversed(self.mentions_in(floor, mention.start)):
+            if m.actor_id is None or m.kind not in AGENT_KINDS:
+                break
+            if not lx.LIST_LINK.match(self.folded[m.end : cursor.start]) or not self.folded[m.end : cursor.start].strip():
+                break
+            out.insert(0, m)
+            cursor = m
+        return tuple(out)
 
     def _attribution_only(self, c0: int, c1: int, agent_span: tuple[int, int], verb: tuple[int, int]) -> bool:
         """Does the clause say nothing but who said it (plus fillers, dates, media names)?"""

@@ -20,7 +20,7 @@ SPEECH_VERB = _words(
     r"bezifferte\w*", "beziffert", r"bestatigte\w*", "bestatigt", "gab", "gaben", "angegeben", "hiess es",
     r"verlautete\w*", r"schrieb\w*", r"twitterte\w*", r"warnte\w*", r"behauptete\w*", "behauptet",
     r"raumte\w* ein", r"zahlte\w*", r"befurchtet\w*", r"schatzt\w*", r"schatzte\w*", "said", "says", "told", "tells", "stated", "announced", "reported",
-    "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted", "estimated", "estimates", "counted", "fears", "feared", "believes",
+    "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted", "estimated", "estimates", "counted", "put", "puts", "fears", "feared", "believes",
     r"put the (?:death )?toll",
 )
 # Prepositional attributions: the agent follows ("laut X", "according to X"), or precedes ("X zufolge").
@@ -28,6 +28,9 @@ SOURCE_BEFORE_AGENT = _words(
     "laut", r"nach angaben(?: de[rsmn]| von)?", "according to", "citing", "so", r"nach informationen(?: de[rs])?",
 )
 SOURCE_AFTER_AGENT = _words("zufolge")
+ADJECTIVE_SOURCE = _words(
+    r"nach \w+(?:en|er) (?:angaben|informationen|darstellung)", r"according to \w+ (?:figures|officials|sources|data)",
+)
 OWN_ACCOUNT = _words(r"nach eigenen angaben", r"by (?:its|their|his|her) own account")
 ANAPHOR = _words(
     "er", "he", "she", r"der (?:diplomat|minister|politiker|prasident|regierungschef|sprecher|chef)",
@@ -74,7 +77,7 @@ KILLED = _words(
     r"getotet\w*", r"tote[nrs]?", r"todesopfer\w*", r"gefallene\w*", "gefallen", "fielen", r"ums leben",
     "starben", "gestorben", r"umgekommen\w*", "tod", r"leichen?", r"killed", "dead", "died", r"deaths?",
     "fatalities", r"death toll", r"lost their lives", "perished", "slain", "todlich verletzt",
-    r"totenzahl", r"opferzahl", r"todeszahl",
+    r"totenzahl", r"opferzahl", r"todeszahl", "lost", r"verlor\w*",
 )
 WOUNDED = _words(
     r"verletzt\w*", r"verwundet\w*", r"schwerverletzt\w*", r"wounded", r"injured", r"injuries", r"hurt",
@@ -91,7 +94,12 @@ MILITARY = _words(
     r"militants?", r"conscripts?", r"wehrpflichtig\w*", r"offizier\w*", "officers", r"militarische\w*",
     r"military", r"soldiers'?", r"rekrut\w*", r"sicherheitskrafte\w*", r"mercenar\w*", r"soldner\w*",
 )
-PEOPLE = _words(r"menschen", r"personen", r"people", r"persons", r"leute", r"opfer[n]?", r"victims")
+# "17 Tote in den eigenen Reihen": among one's own forces
+MILITARY_CONTEXT = _words(r"in den eigenen reihen", r"in (?:its|their) (?:own )?ranks", r"an der front", r"at the front")
+PEOPLE = _words(
+    r"menschen", r"personen", r"people", r"persons", r"leute", r"opfer[n]?", r"victims", r"journalist\w*",
+    r"reporter\w*", r"helfer\w*", r"aid workers?", r"sanitater\w*", r"medics?", r"arzte\w*", r"doctors?",
+)
 # After a number: units and nouns that make it something other than people harmed.
 NOT_PEOPLE_AFTER = re.compile(
     r"\s*(?:%|-?prozent|percent|per cent|prozentpunkte|euro|eur\b|dollar|usd|\$|rubel|manat|dram|lira|"
@@ -144,11 +152,13 @@ CASUALTY_WORD = re.compile("|".join(f"(?:{rx.pattern})" for rx in (KILLED, WOUND
 CEASEFIRE = re.compile(
     r"\b(?:waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|feuereinstellung\w*|kampfpause\w*|"
     r"(?:einstellung|ende|beendigung|stopp) (?:der|aller) (?:kampfhandlungen|kampfe|gewalt|feindseligkeiten|gefechte)|"
-    r"(?:kampfhandlungen|kampfe|feindseligkeiten|gefechte|gewalt)\b[^.,;]{0,60}?\b(?:einzustellen|einstellen|"
-    r"einstellt|zu beenden|beenden|beendet|zu stoppen|stoppen)|"
+    r"(?:kampfhandlungen|kampfe|feindseligkeiten|gefechte|gewalt|militaroperation\w*|operation\w*|offensive\w*|"
+    r"angriffe)\b[^.,;]{0,60}?\b(?:einzustellen|einstellen|einstellt|zu beenden|beenden|beendet|zu stoppen|"
+    r"stoppen|aussetzen|auszusetzen)|"
     r"ceasefire\w*|cease-fire\w*|truce\w*|armistice|"
-    r"(?:halt|stop|end|cease|cessation of|end to|stop to|halt to)\s+(?:the\s+|all\s+)?(?:fighting|hostilities|"
-    r"violence|clashes|bloodshed)|(?:fighting|hostilities)\s+(?:to\s+)?(?:stop|end|cease))"
+    r"(?:halt|stop|end|cease|cessation of|end to|stop to|halt to|suspend)\s+(?:the\s+|all\s+|its\s+|their\s+)?"
+    r"(?:military\s+)?(?:fighting|hostilities|violence|clashes|bloodshed|offensive|operations?|attacks)|"
+    r"(?:fighting|hostilities)\s+(?:to\s+)?(?:stop|end|cease))"
 )
 TALKS = _words(
     r"verhandlung\w*", r"\w*verhandlungen", r"gesprach\w*", r"friedensgesprach\w*", r"verhandlungstisch\w*",
@@ -176,9 +186,13 @@ NEGATED_REJECT = _words(
     r"schloss\w* [^.;!?\n]{0,120}?\bnicht aus", r"schliesst [^.;!?\n]{0,120}?\bnicht aus", r"nicht ausgeschlossen",
     r"(?:not|never) (?:rule|ruled) out", r"did not reject", r"nicht abgelehnt",
 )
+# Verbs of agreeing; the nouns ("agreement", "Einigung") only with a verb of reaching them,
+# so "talks that ended in an agreement" does not make the host a party to it.
 AGREE = _words(
-    r"vereinbar\w*", r"einigt\w*", "geeinigt", r"einigung", r"stimmt\w* [^.;!?\n]{0,120}?\bzu", r"zugestimmt", r"zustimm\w*",
-    r"akzeptiert\w*", r"unterzeichn\w*", r"agree\w*", r"accept\w*", "signed", r"sign\w* up",
+    r"vereinbart\w*", r"vereinbarten", r"einigt\w*", "geeinigt", r"stimmt\w* [^.;!?\n]{0,120}?\bzu", r"zugestimmt",
+    r"zustimm\w*", r"akzeptiert\w*", r"unterzeichn\w*", r"agree[ds]?", "agreeing", r"accept\w*", "signed",
+    r"sign\w* up", r"(?:erzielt\w*|schloss\w*) (?:eine |die )?(?:einigung|vereinbarung)",
+    r"(?:reached|struck|concluded) (?:an? |the )?(?:\w+ )?(?:agreement|deal)", "committed to",
 )
 CONDITION = _words(
     "wenn", "falls", "sofern", "solange", r"unter der bedingung", "vorausgesetzt", r"voraussetzung\w*",
@@ -203,6 +217,7 @@ CONTACT = {
     "meeting": _words(
         r"treffen", r"traf", r"trafen", r"getroffen", r"zusammengetroffen", r"zusammenkunft", r"begegnung",
         r"gipfel\w*", r"empfing", r"met", r"meets", r"meeting", r"summit", r"held talks", r"hielten gesprache",
+        r"hosted", r"hosts",
         r"kamen [^.;!?\n]{0,60}?zusammen", r"kam [^.;!?\n]{0,60}?zusammen",
     ),
 }

@@ -28,7 +28,9 @@ _VENUE_BEFORE = re.compile(
     r"schirmherrschaft)|mediated by|vermittelt von|via|uber)\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
 )
 _CLAUSE_TAIL = re.compile(r"[\s,.;:!?“”„\"]+$")
-_PRIORITY = ("negated_reject", "conditional", "rejects", "agreed", "calls_for_ceasefire", "ready_to_negotiate")
+_PRIORITY = (
+    "negated_reject", "conditional", "rejects", "agreed", "calls_for_ceasefire", "ready_to_negotiate", "term_conditional",
+)
 
 
 def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
@@ -56,9 +58,9 @@ def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
             if holder.actor_id in seen:
                 continue
             seen.add(holder.actor_id)
-            if attribution is not None:
+            if attribution is not None and holder not in attribution.agents:
                 claimed_by, speaker, person = attribution.agent.actor_id, attribution.agent.surface, attribution.agent.person
-            else:
+            else:  # its own position, narrated or stated by itself
                 claimed_by = holder.actor_id
                 speaker = holder.surface if holder.kind in ("person", "role", "role_phrase") else None
                 person = holder.person
@@ -91,6 +93,10 @@ def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
             if name == "rejects" and any(a <= span[0] < b for a, b in negated):
                 continue
             found.append((name, span))
+    if doc.has(lx.CONDITION, s0, s1):
+        # "Aserbaidschan werde die Militäroperation erst beenden, wenn ...": stopping the
+        # fighting under a condition is a conditional position without a stance verb
+        found += [("term_conditional", span) for span in doc.all(lx.CEASEFIRE, s0, s1)]
     return found
 
 
@@ -110,10 +116,12 @@ def _stance(doc: Document, info: SentenceInfo, cue_type: str, cue, clause_index:
     """The stance for a cue, and the condition (start, end, text) when it is conditional."""
     if cue_type == "negated_reject":
         return "ready_to_negotiate", None
-    if cue_type in ("rejects", "agreed", "ready_to_negotiate"):
+    if cue_type in ("rejects", "agreed", "ready_to_negotiate", "term_conditional"):
         condition = _condition(doc, info, cue, clause_index)
         if condition is not None:
             return "conditional", condition
+    if cue_type == "term_conditional":
+        return None, None
     return cue_type, None
 
 
@@ -176,9 +184,13 @@ def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -
         else:
             # inverted subject right after the verb: "riefen Russland, Frankreich und die USA ... auf"
             candidates = _leading_list(doc, [m for m in candidates if m.start >= cue[0]], cue[0])
-    if not candidates and attribution is not None and attribution.agent.mention is not None:
-        return [attribution.agent.mention]  # "Azerbaijan said it had rejected ..."
-    return candidates
+    if candidates:
+        # the subject is the first run of actors; later ones are objects
+        # ("Russland, Frankreich und die USA haben die Konfliktparteien ... aufgerufen")
+        return _leading_list(doc, candidates, candidates[0].start)
+    if cue_type != "term_conditional" and attribution is not None:
+        return attribution.agents  # "Azerbaijan said it had rejected ...", "Both X and Y said they ..."
+    return []
 
 
 def _leading_list(doc: Document, mentions: list[ActorMention], pos: int) -> list[ActorMention]:
