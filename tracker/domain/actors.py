@@ -185,6 +185,8 @@ class ActorRegistry:
                 add(stem + ending, _Form(actor_id, "adjective"))
         for adjective in (*de.get("adjectives_fixed", []), *en.get("adjectives", [])):
             add(adjective, _Form(actor_id, "adjective"))
+        for capital in de.get("capitals", []):
+            add(capital + "s", _Form(actor_id, "capital"))  # genitive: "des Kremls", "Moskaus"
         for lang in (de, en):
             for demonym in lang.get("demonyms", []):
                 add(demonym, _Form(actor_id, "demonym"))
@@ -302,7 +304,7 @@ class ActorRegistry:
                 and _LEFT_GAP.match(folded, left.end, r_start)
             ):
                 actor, start = left, left.start
-            if actor is None:
+            if actor is None and role != "side":  # "both sides in Karabakh" is not Karabakh's side
                 right = _next_mention(plain, r_end)
                 if right is not None and right.kind in ("name", "capital", "region"):
                     gap_text = folded[r_end : right.start]

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.domain.conflict import OTHER_INCIDENT
+
 from . import lexicon as lx
 from .document import Document, Draft, SentenceInfo, claimant
 from .numbers import NumberMention, find_numbers
@@ -31,6 +33,7 @@ _STOP = re.compile(
     r"on|at|after|since|during|from|to|with|and|or|when|while|in|near|nahe|by|for|but|aber|allein|alone)$"
 )
 _SKIP = re.compile(r"(?:of|der|die|den|dem|des|the|weitere\w*|other|more|additional|further)$")
+_COORDINATED = re.compile(r"(?:und|and|,)\s*$")  # "61 civilians killed and [291] injured"
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
 _VALUE_BEFORE = re.compile(
     r"(?:\bauf|\bmit|\bto|\bat|\bof|:|=|\bvon|\breached|\berreichte|\bbetragt|\bliegt bei|\bstands at|\bstood at)\s*$"
@@ -62,13 +65,14 @@ def _group_of(word: str) -> str | None:
 
 
 class _Head:
-    __slots__ = ("measure", "group", "side", "end", "kind", "others")
+    __slots__ = ("measure", "group", "side", "end", "kind", "others", "named_group")
 
     def __init__(self):
         self.measure = self.group = self.side = None
         self.end = 0
         self.kind = "none"  # none | people | other
         self.others = False
+        self.named_group = False  # a group noun was read ("Zivilisten"), not just "Tote"
 
 
 def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -> _Head:
@@ -99,14 +103,14 @@ def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -
             continue  # "tote Zivilisten", "getötete Soldaten": a group may follow
         group = _group_of(word)
         if group is not None:
-            head.group, head.kind, head.end = group, "people", w.end()
+            head.group, head.kind, head.end, head.named_group = group, "people", w.end(), True
             break
         if head.kind == "people":
             break
-        if _OTHERS.match(word):
-            head.others, head.kind, head.end = True, "people", w.end()
+        if _OTHERS.match(word) and not _people_word_follows(doc, w.end(), clause_end):
+            head.others, head.kind, head.end = True, "people", w.end()  # "33 weitere", "several others"
             break
-        if lx.OWN_SIDE.fullmatch(word) or _SKIP.match(word):
+        if lx.OWN_SIDE.fullmatch(word) or _SKIP.match(word) or _OTHERS.match(word):
             continue
         if _AUX.match(word) or _STOP.match(word) or _measure_of(word):
             break
@@ -120,6 +124,16 @@ def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -
             head.kind = "other"
             break
     return head
+
+
+def _people_word_follows(doc: Document, pos: int, end: int) -> bool:
+    """"40 weitere gefallene Soldaten": a group or casualty word comes right after."""
+    for i, w in enumerate(_WORD.finditer(doc.folded, pos, min(end, pos + 40))):
+        if i == 2:
+            break
+        if _group_of(w.group()) or (doc.language == "de" and doc.text[w.start()].isupper()):
+            return True
+    return False
 
 
 def _measures(doc: Document, start: int, end: int) -> list[tuple[int, str]]:
@@ -138,6 +152,8 @@ def _not_people(doc: Document, n: NumberMention, dates: list) -> bool:
         return True
     if lx.MONEY_BEFORE.search(before) or lx.IDENTIFIER_BEFORE.search(before):
         return True
+    if re.search(r"[a-z]-$", before):
+        return True  # "Covid-19", "MiG-29", "S-300": part of a name
     if any(d.start <= n.num_start < d.end for d in dates):
         return True  # "am 27. September"
     return bool(re.match(r"\s*[:.]\d", after))  # a time or a date "14:30", "27.09."
@@ -157,6 +173,8 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         if _not_people(doc, n, dates):
             continue
         clause = doc.clause_of(info, n.start)
+        if doc.has(OTHER_INCIDENT, *clause):
+            continue  # "1,800 people have died of Covid-19" beside a report on the war
         # The figure's predicate may follow after an apposition ("12 people, including
         # three children, were killed"): look up to the next figure that is not a part.
         next_start = next(
@@ -188,7 +206,8 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
                 measure = max(candidates)[1]
         if measure is None:
             continue
-        if head.kind == "none" and not n.vague and measure is not None and not head.others:
+        elliptic = head.kind == "none" or (not head.named_group and _COORDINATED.search(doc.folded, max(s0, n.start - 6), n.start))
+        if elliptic and not n.vague and measure is not None and not head.others:
             # "118 verletzt", "Zahl der Toten ... auf 120": group from context
             back_groups = [
                 g for w in _WORD.finditer(doc.folded, *backward_window) if (g := _group_of(w.group())) is not None
@@ -235,11 +254,11 @@ def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clau
     parties = conflict.parties if conflict else ()
     if head.side is not None:
         return head.side
+    if doc.has(lx.BOTH_SIDES, *clause):
+        return None
     for m in doc.mentions_in(*clause):
         if m.role == "side" and m.actor_id:
             return m.actor_id  # "auf armenischer Seite", "on the Armenian side"
-    if doc.has(lx.BOTH_SIDES, *clause):
-        return None
     window = (max(clause[0], n.start - 30), min(clause[1], head.end + 30))
     if claimed_by in parties and lx.ENEMY_SIDE.search(doc.folded, *window):
         others = [p for p in (conflict.principal_parties if conflict else ()) if p != claimed_by]
@@ -252,8 +271,10 @@ def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clau
 def _cumulative(doc: Document, info: SentenceInfo, n: NumberMention, clause, part_of: Draft | None) -> bool | None:
     if part_of is not None:
         return part_of.value["cumulative"]
-    if lx.INCREMENT.search(doc.folded, max(clause[0], n.start - 12), n.start):
-        return False
+    if lx.INCREMENT.search(doc.folded, max(clause[0], n.start - 12), n.start) or lx.INCREMENT.match(
+        doc.folded, n.end + 1, min(clause[1], n.end + 12)
+    ):
+        return False  # "another 21", "40 weitere"
     if doc.has(lx.INCIDENT, *clause):
         return False
     if doc.has(lx.CUMULATIVE, *clause) or any(d.relation.get("since") for d in doc.dates_in(*clause)):

@@ -486,6 +486,14 @@ class Document:
                 return agent, ana.span()
         return None
 
+    def subject_pronoun(self, start: int, end: int) -> ActorMention | None:
+        """"Er"/"He" opening a clause: the person it refers to."""
+        ana = lx.ANAPHOR.match(self.folded, start, end)
+        if ana is None:
+            return None
+        agent = self._antecedent(ana.start(), ana.group())
+        return agent.mention if agent is not None else None
+
     def _antecedent(self, pos: int, anaphor: str) -> Agent | None:
         """The person (or, for "it", the actor) an anaphor refers to: the nearest one before."""
         i = bisect.bisect_left(self._starts, pos)

@@ -162,7 +162,7 @@ CEASEFIRE = re.compile(
 )
 TALKS = _words(
     r"verhandlung\w*", r"\w*verhandlungen", r"gesprach\w*", r"friedensgesprach\w*", r"verhandlungstisch\w*",
-    r"vermittlung\w*", r"vermittler\w*", r"dialog\w*", r"talks", r"negotiat\w*", r"mediat\w*", r"dialogue",
+    r"vermittlung\w*", r"vermittler\w*", r"vermitteln", r"zu verhandeln", r"verhandeln", r"dialog\w*", r"talks", r"negotiat\w*", r"mediat\w*", r"dialogue",
     r"peace process", r"\w+-verhandlungen",
 )
 CALL = _words(
@@ -172,8 +172,9 @@ CALL = _words(
     r"call\w* (?:on|for|upon)", r"calling (?:on|for)", r"urge[sd]?", "urging", r"appeal\w*", r"demand\w*", r"press\w* for",
     r"push\w* for", r"want\w* [^.;!?\n]{0,60}?(?:ceasefire|truce)",
 )
-READY = _words(
-    "bereit", r"bereitschaft", r"bereiterklar\w*", "ready",  # not "bereits" (already) "willing", "prepared", r"open to", r"offen fur",
+READY = _words(  # "bereit", not "bereits" (already)
+    "bereit", r"bereitschaft", r"bereiterklar\w*", "ready", "willing", "prepared", r"open to", r"offen fur",
+    r"bot\w* [^.;!?\n]{0,80}?\ban", "angeboten", r"offer(?:ed|s|ing)? to",
 )
 REJECT = _words(
     r"lehnt\w* [^.;!?\n]{0,120}?\bab", r"abgelehnt", r"ablehn\w*", r"ablehnung", r"zuruckgewiesen", r"wies\w* [^.;!?\n]{0,120}?\bzuruck",
@@ -196,8 +197,9 @@ AGREE = _words(
 )
 CONDITION = _words(
     "wenn", "falls", "sofern", "solange", r"unter der bedingung", "vorausgesetzt", r"voraussetzung\w*",
-    r"bedingung", r"erst wenn", r"nur wenn", "damit", r"abhangig", "if", r"only if", "provided", r"providing",
-    r"on condition", r"as long as", "unless", r"conditional on", r"precondition\w*", r"in exchange for",
+    r"bedingung", r"erst wenn", r"nur wenn", "damit", r"abhangig", "bevor", "ehe", "if", r"only if", "provided",
+    r"providing", r"on condition", r"as long as", "unless", "until", r"conditional on", r"precondition\w*",
+    r"in exchange for",
 )
 
 # --- diplomatic contacts -------------------------------------------------------------------

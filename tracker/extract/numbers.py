@@ -54,9 +54,15 @@ _ENGLISH = "|".join(sorted([*_UNITS_EN, *_TENS_EN], key=len, reverse=True))
 _WORD = rf"[a-zß]*(?:{_GERMAN_ROOTS})|(?:{_ENGLISH})(?:-[a-z]+)?"
 _QUALIFIER_RE = "|".join(sorted((re.escape(p) for p in _QUALIFIER_OF), key=len, reverse=True))
 
+# "ein Zivilist", "one soldier": "one" counts only before a singular person noun
+_ONE = (
+    r"(?:one|a single|ein|eine|einen|einem|einer)(?= (?:civilian|soldier|serviceman|person|child|man|woman|fighter|"
+    r"zivilist|soldat|mensch|person|kind|mann|frau|kampfer)\b)"
+)
+
 NUMBER = re.compile(
     rf"(?<![\w.,])(?:(?P<qual>{_QUALIFIER_RE})\s+)?"
-    rf"(?:(?P<digits>{_DIGITS}){_MULTIPLIER}(?P<mult_end>)|(?P<vague>{VAGUE})|(?P<word>{_WORD})"
+    rf"(?:(?P<digits>{_DIGITS}){_MULTIPLIER}(?P<mult_end>)|(?P<vague>{VAGUE})|(?P<one>{_ONE})|(?P<word>{_WORD})"
     r"(?:\s+(?P<word2>hundert|hundred|thousand|tausend))?)"
     r"(?![\w])"
 )
@@ -149,6 +155,8 @@ def find_numbers(folded: str, start: int, end: int) -> list[NumberMention]:
             out.append(NumberMention(m.start(), m.end(), m.start("digits"), count, qualifier, False, year_like))
         elif m.group("vague"):
             out.append(NumberMention(m.start(), m.end(), m.start("vague"), None, "approximately", True, False))
+        elif m.group("one"):
+            out.append(NumberMention(m.start(), m.end(), m.start("one"), 1, qualifier, False, False))
         else:
             word = m.group("word")
             if word in _NOT_NUMBERS:

@@ -190,7 +190,8 @@ def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -
         return _leading_list(doc, candidates, candidates[0].start)
     if cue_type != "term_conditional" and attribution is not None:
         return attribution.agents  # "Azerbaijan said it had rejected ...", "Both X and Y said they ..."
-    return []
+    antecedent = doc.subject_pronoun(c0, cue[0])
+    return [antecedent] if antecedent is not None else []  # "He ruled out any ceasefire ..."
 
 
 def _leading_list(doc: Document, mentions: list[ActorMention], pos: int) -> list[ActorMention]:
