@@ -138,11 +138,7 @@ def _people_word_follows(doc: Document, pos: int, end: int) -> bool:
 
 def _measures(doc: Document, start: int, end: int) -> list[tuple[int, str]]:
     """(position, measure) of every measure word in start..end."""
-    return [
-        (hit[0], kind)
-        for rx, kind in ((lx.KILLED, "killed"), (lx.WOUNDED, "wounded"), (lx.MISSING, "missing"))
-        for hit in doc.all(rx, start, end)
-    ]
+    return [(m.start(), m.lastgroup) for m in lx.MEASURE.finditer(doc.folded, start, end)]
 
 
 def _not_people(doc: Document, n: NumberMention, dates: list) -> bool:
@@ -161,7 +157,7 @@ def _not_people(doc: Document, n: NumberMention, dates: list) -> bool:
 
 def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
     s0, s1 = info.start, info.end
-    if not doc.has(lx.CASUALTY_WORD, s0, s1):
+    if not doc.triggered("casualty", s0, s1):
         return []
     if doc.has(lx.DENIAL, s0, s1) and doc.has(lx.REPORT_NOUN, s0, s1):
         return []

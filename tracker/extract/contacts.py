@@ -21,38 +21,38 @@ _TRIM = re.compile(r"^[\s,;:–-]+|[\s,.;:!?–-]+$")
 
 
 def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
-    if not doc.has(lx.CONTACT_ANY, info.start, info.end):
+    if not doc.triggered("contact", info.start, info.end):
         return []
     drafts: list[Draft] = []
     seen: set[tuple] = set()
-    for medium, rx in lx.CONTACT.items():
-        for t0, t1 in doc.all(rx, info.start, info.end):
-            clause = doc.clause_of(info, t0)
-            # negation or plans in the clause, but not in what someone says after a speech verb
-            speech = doc.first(lx.SPEECH_VERB, t1, clause[1])
-            if doc.has(lx.NOT_HAPPENED, clause[0], speech[0] if speech else clause[1]):
-                continue
-            participants = _participants(doc, info, clause, t0)
-            actors = sorted({m.actor_id for m in participants})
-            if len(actors) < 2 or (medium, tuple(actors)) in seen:
-                continue
-            seen.add((medium, tuple(actors)))
-            attribution = doc.attribution_at(info, t0)
-            claimed_by, speaker, person = claimant(attribution)
-            end_of_parties = max([t1] + [m.end for m in participants])
-            drafts.append(
-                Draft(
-                    kind="diplomatic_contact",
-                    subject={"participants": actors, "medium": medium},
-                    value={"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)},
-                    claimed_by=claimed_by,
-                    speaker=speaker,
-                    speaker_person=person,
-                    valid=doc.valid_for(info, t0, attribution),
-                    sentence=info,
-                    pos=t0,
-                )
+    for trigger in lx.CONTACT_ANY.finditer(doc.folded, info.start, info.end):
+        medium, (t0, t1) = trigger.lastgroup, trigger.span()
+        clause = doc.clause_of(info, t0)
+        # negation or plans in the clause, but not in what someone says after a speech verb
+        speech = doc.first(lx.SPEECH_VERB, t1, clause[1])
+        if doc.has(lx.NOT_HAPPENED, clause[0], speech[0] if speech else clause[1]):
+            continue
+        participants = _participants(doc, info, clause, t0)
+        actors = sorted({m.actor_id for m in participants})
+        if len(actors) < 2 or (medium, tuple(actors)) in seen:
+            continue
+        seen.add((medium, tuple(actors)))
+        attribution = doc.attribution_at(info, t0)
+        claimed_by, speaker, person = claimant(attribution)
+        end_of_parties = max([t1] + [m.end for m in participants])
+        drafts.append(
+            Draft(
+                kind="diplomatic_contact",
+                subject={"participants": actors, "medium": medium},
+                value={"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)},
+                claimed_by=claimed_by,
+                speaker=speaker,
+                speaker_person=person,
+                valid=doc.valid_for(info, t0, attribution),
+                sentence=info,
+                pos=t0,
             )
+        )
     return drafts
 
 

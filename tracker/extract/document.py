@@ -30,7 +30,7 @@ from .timex import DatePhrase, assign_order, find_phrases
 
 _PUNCT = re.compile(r"[,.;:!?\"“”„()]")
 _PREV_WORD = re.compile(r"([\w-]+)[ \t]+$")
-_ADJECTIVE_END = re.compile(r"(?:e|en|er|es|em|ed|ing|ian|ese|ish)$")
+_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em", "ed", "ing", "ian", "ese", "ish")
 _WORD = re.compile(r"[\w'-]+")
 
 
@@ -121,7 +121,6 @@ class Document:
             text, folded=self.folded, mentions=self.plain, terms=self.terms
         )
         self.language = "en"  # set by the pipeline (detected or given)
-        self._hits: dict[tuple[int, bool], list[tuple[int, int]]] = {}
         self._valid: dict[int, ValidTime] = {}
         self.sentences: list[SentenceInfo] = []
         self.dates: list[DatePhrase] = []
@@ -197,7 +196,7 @@ class Document:
                     a.date = dated[0]
                     break
 
-    # -- cached regex hits ----------------------------------------------------------------
+    # -- regex hits ------------------------------------------------------------------------
 
     @functools.cached_property
     def lower(self) -> str:
@@ -205,40 +204,28 @@ class Document:
         lowered = self.text.lower()
         return lowered if len(lowered) == len(self.text) else self.folded
 
-    def spans(self, rx: re.Pattern, lower: bool = False) -> list[tuple[int, int]]:
-        """All matches of `rx` in the whole document (one pass, cached), in order."""
-        key = (id(rx), lower)
-        hits = self._hits.get(key)
-        if hits is None:
-            hits = self._hits[key] = [m.span() for m in rx.finditer(self.lower if lower else self.folded)]
-        return hits
+    @functools.cached_property
+    def _triggers(self) -> dict[str, list[int]]:
+        """Positions of trigger words by category (one pass, see lexicon.TRIGGER)."""
+        found: dict[str, list[int]] = {c: [] for c in lx.TRIGGER_STEMS}
+        for m in lx.TRIGGER.finditer(self.folded):
+            for category in lx.STEM_CATEGORIES[m.group()]:
+                found[category].append(m.start())
+        return found
+
+    def triggered(self, category: str, start: int, end: int) -> bool:
+        """May a pattern of `category` match in start..end? (False means: certainly not.)"""
+        hits = self._triggers[category]
+        i = bisect.bisect_left(hits, start)
+        return i < len(hits) and hits[i] < end
 
     def all(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> list[tuple[int, int]]:
-        """Matches of `rx` within start..end.
-
-        The rules' trigger patterns are asked about every sentence, so they are scanned
-        once per document; any other pattern is searched in the range only (a full pass
-        over the text costs more than a few short searches).
-        """
-        if id(rx) not in lx.WHOLE_DOCUMENT:
-            text = self.lower if lower else self.folded
-            return [m.span() for m in rx.finditer(text, start, end)]
-        hits = self.spans(rx, lower)
-        i = bisect.bisect_left(hits, (start, -1))
-        out = []
-        for h in hits[i:]:
-            if h[0] >= end:
-                break
-            if h[1] <= end:
-                out.append(h)
-        return out
+        """Matches of `rx` within start..end."""
+        return [m.span() for m in rx.finditer(self.lower if lower else self.folded, start, end)]
 
     def first(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> tuple[int, int] | None:
-        if id(rx) not in lx.WHOLE_DOCUMENT:
-            m = rx.search(self.lower if lower else self.folded, start, end)
-            return m.span() if m else None
-        found = self.all(rx, start, end, lower)
-        return found[0] if found else None
+        m = rx.search(self.lower if lower else self.folded, start, end)
+        return m.span() if m else None
 
     def has(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> bool:
         return self.first(rx, start, end, lower) is not None
@@ -267,22 +254,24 @@ class Document:
     def governing_preposition(self, start: int) -> str | None:
         """The preposition a mention depends on: "mit seinem italienischen Amtskollegen ..." -> "mit",
         "innerhalb der sogenannten Minsk-Gruppe" -> "innerhalb"."""
-        words = list(_WORD.finditer(self.folded, max(0, start - 60), start))
+        lo = max(0, start - 60)
+        window = self.folded[lo:start]
+        cut = max(window.rfind(ch) for ch in ",.;:!?\"“”„()")
+        if cut >= 0:
+            window, lo = window[cut + 1 :], lo + cut + 1
+        original = self.text[lo:start]  # same length: folding keeps offsets
         adjectives = 0
-        for m in reversed(words):
-            w = m.group()
-            if _PUNCT.search(self.folded, m.end(), start):
-                return None
+        for w, o in zip(reversed(window.split()), reversed(original.split())):
             if w == "an":  # a German preposition, an English article
                 if self.language == "de":
                     return w
                 continue
-            if lx.DETERMINER.fullmatch(w):
+            if w in lx.DETERMINER_WORDS:
                 continue
-            if lx.NON_SUBJECT_PREPOSITION.fullmatch(w):
+            if w in lx.PREPOSITION_WORDS:
                 return w
             # German attributive adjectives are lower case ("sogenannten"); nouns are not.
-            if adjectives < 2 and self.text[m.start()].islower() and _ADJECTIVE_END.search(w):
+            if adjectives < 2 and o[:1].islower() and w.endswith(_ADJECTIVE_ENDINGS):
                 adjectives += 1
                 continue
             return None
@@ -355,46 +344,60 @@ class Document:
     # -- attribution -------------------------------------------------------------------------
 
     def _attributions(self, info: SentenceInfo) -> list[Attribution]:
+        if not self.triggered("speech", info.start, info.end):
+            return []
         found: list[Attribution] = []
         clauses = info.clauses
-        for ci, (c0, c1) in enumerate(clauses):
-            for verb in self.all(lx.SPEECH_VERB, c0, c1):
-                agent_m = self._agent_near(verb[0], verb[1], c0, c1)
+        whole = (info.start, info.end)
+        done: set[int] = set()  # clauses whose speech verb was found (one per clause)
+        for m in lx.ATTRIBUTION.finditer(self.folded, info.start, info.end):
+            span, kind = m.span(), m.lastgroup
+            if kind == "verb":
+                ci = self._clause_index(info, span[0])
+                if ci in done:
+                    continue
+                c0, c1 = clauses[ci]
+                agent_m = self._agent_near(span[0], span[1], c0, c1)
                 if agent_m is None:
                     continue
-                agent, span = agent_m
+                done.add(ci)
+                agent, agent_span = agent_m
                 date = next(iter(self.dates_in(c0, c1)), None)
                 co = self._coordinated(agent.mention, c0)
-                if self._attribution_only(c0, c1, span, verb):
+                if self._attribution_only(c0, c1, agent_span, span):
                     if ci == 0:  # "Wie X mitteilte, ...", "Sarif sagte, ..."
                         cover = (clauses[ci + 1][0] if ci + 1 < len(clauses) else c1, info.end)
-                        found.append(Attribution(agent, cover, verb, "leading", date, co))
+                        found.append(Attribution(agent, cover, span, "leading", date, co))
                     else:  # "..., sagte der türkische Außenminister."
-                        found.append(Attribution(agent, (info.start, c0), verb, "trailing", date, co))
+                        found.append(Attribution(agent, (info.start, c0), span, "trailing", date, co))
                 else:  # "Armenia said two soldiers were killed"
-                    found.append(Attribution(agent, (max(verb[1], span[1]), info.end), verb, "inline", date, co))
-                break
-        for src in self.all(lx.SOURCE_BEFORE_AGENT, info.start, info.end):
-            if self.folded[src[0] : src[1]] == "so" and not re.search(r"[,;]\s*$", self.folded[max(0, src[0] - 3) : src[0]]):
-                continue  # "so" attributes only as ", so der Sprecher"
-            agent = self._agent_after(src[1], info.end)
-            if agent is not None:
-                found.append(Attribution(agent[0], (info.start, info.end), src, "source", None))
-        for src in self.all(lx.SOURCE_AFTER_AGENT, info.start, info.end):
-            agent = self._agent_before(src[0], info.start)
-            if agent is not None:
-                found.append(Attribution(agent[0], (info.start, info.end), src, "source", None))
-        for src in self.all(lx.ADJECTIVE_SOURCE, info.start, info.end):
-            # "nach armenischen Angaben", "according to Azerbaijani figures": the adjective's actor
-            adjective = next((m for m in self.mentions_in(src[0], src[1]) if m.kind == "adjective" and m.actor_id), None)
-            if adjective is not None:
-                found.append(Attribution(_agent(adjective), (info.start, info.end), src, "source", None))
-        own = self.first(lx.OWN_ACCOUNT, info.start, info.end)
-        if own is not None:
-            subject = next((m for m in self.mentions_in(info.start, info.end) if m.kind in AGENT_KINDS and m.actor_id), None)
-            if subject is not None:
-                found.append(Attribution(_agent(subject), (info.start, info.end), own, "source", None))
+                    found.append(Attribution(agent, (max(span[1], agent_span[1]), info.end), span, "inline", date, co))
+            elif kind == "before":  # "laut X", "according to X", ", so der Sprecher"
+                if m.group() == "so" and not re.search(r"[,;]\s*$", self.folded[max(0, span[0] - 3) : span[0]]):
+                    continue
+                agent = self._agent_after(span[1], info.end)
+                if agent is not None:
+                    found.append(Attribution(agent[0], whole, span, "source", None))
+            elif kind == "after":  # "X zufolge"
+                agent = self._agent_before(span[0], info.start)
+                if agent is not None:
+                    found.append(Attribution(agent[0], whole, span, "source", None))
+            elif kind == "adjective":  # "nach armenischen Angaben": the adjective's actor
+                adjective = next((x for x in self.mentions_in(*span) if x.kind == "adjective" and x.actor_id), None)
+                if adjective is not None:
+                    found.append(Attribution(_agent(adjective), whole, span, "source", None))
+            else:  # "nach eigenen Angaben": the subject's own account
+                subject = next((x for x in self.mentions_in(*whole) if x.kind in AGENT_KINDS and x.actor_id), None)
+                if subject is not None:
+                    found.append(Attribution(_agent(subject), whole, span, "source", None))
         return self._trim_covers(info, found)
+
+    @staticmethod
+    def _clause_index(info: SentenceInfo, pos: int) -> int:
+        for i, (c0, c1) in enumerate(info.clauses):
+            if c0 <= pos < c1:
+                return i
+        return len(info.clauses) - 1
 
     def _trim_covers(self, info: SentenceInfo, found: list[Attribution]) -> list[Attribution]:
         """A source speaks up to the next source in the sentence, not over it."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.domain.text import trie_pattern
+
 
 def _words(*alternatives: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
@@ -51,19 +53,18 @@ KONJUNKTIV = re.compile(
 )
 
 # --- prepositions: a mention after these is not the subject of the clause ---------------
-NON_SUBJECT_PREPOSITION = _words(
-    "an", "mit", "gegen", "zwischen", "fur", "von", "vom", "aus", "nach", "zu", "zum", "zur", "bei", "beim", "um",
-    "uber", "in", "im", "auf", "unter", "durch", "innerhalb", "ausserhalb", "within", "under", "via", "to", "with", "against", "between", "for", "from", "on", "upon",
-    "of", "by", "at", "into", "toward", "towards", "about", "over", "among", "than", "als",
+PREPOSITION_WORDS = frozenset(
+    "an mit gegen zwischen fur von vom aus nach zu zum zur bei beim um uber in im auf unter durch innerhalb "
+    "ausserhalb within under via to with against between for from on upon of by at into toward towards about "
+    "over among than als".split()
+)
+DETERMINER_WORDS = frozenset(
+    "der die das den dem des ein eine einen einem einer sein seine seinen seinem seiner ihr ihre ihren ihrem ihrer "
+    "the a an his her their its beide beiden both".split()
 )
 CONTACT_EXCLUDED_PREPOSITION = _words(
     "uber", "zu", "zum", "zur", "in", "im", "nach", "aus", "von", "vom", "an", "auf", "gegen", "fur", "um",
     "about", "on", "over", "in", "at", "to", "from", "of", "into", "against", "for", "regarding",
-)
-DETERMINER = _words(
-    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "sein", "seine",
-    "seinen", "seinem", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihrer", "the", "a", "an", "his", "her",
-    "their", "its", "beide", "beiden", "both",
 )
 GENITIVE_LINK = re.compile(r"\s+(?:der|des|of|of the)\s+$")
 LIST_LINK = re.compile(r"^\s*(?:,|und|and|sowie|oder|or)?\s*(?:der|die|das|den|dem|des|the)?\s*$")
@@ -239,9 +240,99 @@ OUTCOME = _words(
     r"stressed", r"affirmed",
 )
 
-CONTACT_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in CONTACT.values()))
-POSITION_TERM = re.compile(f"(?:{CEASEFIRE.pattern})|(?:{TALKS.pattern})")
+# One search per sentence for every kind of attribution (the first alternative wins, so
+# "nach eigenen Angaben" is not read as "nach <adjective> Angaben").
+ATTRIBUTION = re.compile(
+    "|".join(
+        f"(?P<{name}>{rx.pattern})"
+        for name, rx in (
+            ("own", OWN_ACCOUNT), ("adjective", ADJECTIVE_SOURCE), ("before", SOURCE_BEFORE_AGENT),
+            ("after", SOURCE_AFTER_AGENT), ("verb", SPEECH_VERB),
+        )
+    )
+)
+# Stance cues in one search; a negated rejection comes first ("schloss ... nicht aus").
+STANCE = re.compile(
+    "|".join(
+        f"(?P<{name}>{rx.pattern})"
+        for name, rx in (
+            ("negated_reject", NEGATED_REJECT), ("rejects", REJECT), ("agreed", AGREE),
+            ("calls_for_ceasefire", CALL), ("ready_to_negotiate", READY),
+        )
+    )
+)
+CONTACT_ANY = re.compile("|".join(f"(?P<{name}>{rx.pattern})" for name, rx in CONTACT.items()))
+MEASURE = re.compile(
+    "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in (("killed", KILLED), ("wounded", WOUNDED), ("missing", MISSING)))
+)
 
-# Patterns asked about (nearly) every sentence of a relevant text: scanned once per
-# document (see Document.all). The rest are searched within a sentence or clause.
-WHOLE_DOCUMENT = frozenset(id(rx) for rx in (CASUALTY_WORD, POSITION_TERM, CONTACT_ANY, SPEECH_VERB, KONJUNKTIV))
+# --- prefilter ---------------------------------------------------------------------------
+# Python's regex engine pays per character and per top-level alternative, so scanning a
+# text once per pattern above is slow. Instead one trie-shaped pass finds every word that
+# may start a match, by category; a rule skips sentences without its category.
+# Stems match as word prefixes. tests/test_extract_lexicon.py checks that they cover every
+# match of the patterns they stand for.
+TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
+    "casualty": (
+        "getotet", "tot", "tod", "gefallen", "fielen", "ums", "starb", "gestorben", "umgekommen", "leiche", "killed",
+        "dead", "died", "death", "fatalit", "lost", "perish", "slain", "opferzahl", "verlor", "verletz", "verwund",
+        "schwerverletz", "wounded", "injur", "hurt", "vermisst", "missing", "unaccounted",
+    ),
+    "position": (
+        "waffenstillstand", "waffenruhe", "feuerpause", "feuereinstellung", "kampfpause", "einstellung", "ende",
+        "beendigung", "stopp", "kampfhandlungen", "kampfe", "feindseligkeiten", "gefechte", "gewalt",
+        "militaroperation", "operation", "offensive", "angriffe", "ceasefire", "cease", "truce", "armistice", "halt",
+        "stop", "end", "cessation", "suspend", "fighting", "hostilities", "verhand", "gesprach", "friedens",
+        "vermittl", "vermitteln", "dialog", "talks", "negotiat", "mediat", "peace", "zu verhandeln",
+    ),
+    "stance": (
+        "schloss", "schliesst", "nicht", "not", "never", "did", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen",
+        "wies", "zuruckweis", "ausgeschlossen", "reject", "refus", "ruled", "rule", "dismiss", "unwilling",
+        "vereinbar", "einigt", "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptiert", "unterzeichn", "agree",
+        "accept", "sign", "erzielt", "reached", "struck", "concluded", "committed", "appell", "rief", "ruft",
+        "aufgerufen", "aufruf", "fordert", "forderung", "verlangt", "drangt", "dringt", "mahnt", "pladiert", "wolle",
+        "will", "setzt", "call", "urg", "appeal", "demand", "press", "push", "want", "bereit", "ready", "willing",
+        "prepared", "open", "offen", "bot", "angeboten", "offer",
+    ),
+    "condition": (
+        "wenn", "falls", "sofern", "solange", "vorausgesetzt", "voraussetzung", "bedingung", "damit", "abhangig",
+        "bevor", "ehe", "if", "provided", "providing", "condition", "long", "unless", "until", "precondition",
+        "exchange",
+    ),
+    "contact": (
+        "telefon", "phone", "telephone", "call", "gemeinsam", "joint", "pressekonferenz", "pressebegegnung", "press",
+        "news", "treffen", "traf", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung", "gipfel",
+        "empfing", "met", "meets", "meeting", "summit", "held", "hielten", "kam", "hosted", "hosts",
+    ),
+    "speech": (
+        "sagt", "sagen", "erklar", "teilte", "mitteilte", "mitgeteilt", "meldet", "gemeldet", "bericht", "betont",
+        "sprach", "beziffert", "bestatigt", "gab", "angegeben", "hiess", "verlautete", "schrieb", "twitterte",
+        "warnte", "behauptet", "raumte", "zahlte", "befurchtet", "schatzt", "said", "says", "told", "tells", "stated",
+        "announced", "reported", "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted",
+        "estimate", "counted", "fear", "believes", "put", "laut", "nach", "according", "citing", "so", "zufolge", "by",
+    ),
+}
+# Which detailed patterns each category stands for (checked by the coverage test).
+TRIGGER_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
+    "casualty": (KILLED, WOUNDED, MISSING),
+    "position": (CEASEFIRE, TALKS),
+    "stance": (NEGATED_REJECT, REJECT, AGREE, CALL, READY),
+    "condition": (CONDITION,),
+    "contact": tuple(CONTACT.values()),
+    "speech": (SPEECH_VERB, SOURCE_BEFORE_AGENT, SOURCE_AFTER_AGENT, OWN_ACCOUNT, ADJECTIVE_SOURCE),
+}
+
+
+def _stem_index() -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = {}
+    for category, stems in TRIGGER_STEMS.items():
+        for stem in stems:
+            index.setdefault(stem, set()).add(category)
+    # The trie matches the longest stem; it must also carry the categories of its prefixes.
+    return {
+        stem: frozenset(c for other, cats in index.items() if stem.startswith(other) for c in cats) for stem in index
+    }
+
+
+STEM_CATEGORIES = _stem_index()
+TRIGGER = re.compile(r"(?<!\w)(?:" + trie_pattern(STEM_CATEGORIES) + ")")

@@ -35,7 +35,9 @@ _PRIORITY = (
 
 def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
     s0, s1 = info.start, info.end
-    if not doc.has(lx.POSITION_TERM, s0, s1):
+    if not doc.triggered("position", s0, s1):
+        return []
+    if not doc.triggered("stance", s0, s1) and not doc.triggered("condition", s0, s1):
         return []
     cues = _cues(doc, s0, s1)
     if not cues:
@@ -86,13 +88,7 @@ def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
 
 def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
     found = []
-    negated = doc.all(lx.NEGATED_REJECT, s0, s1)
-    found += [("negated_reject", span) for span in negated]
-    for rx, name in ((lx.REJECT, "rejects"), (lx.AGREE, "agreed"), (lx.CALL, "calls_for_ceasefire"), (lx.READY, "ready_to_negotiate")):
-        for span in doc.all(rx, s0, s1):
-            if name == "rejects" and any(a <= span[0] < b for a, b in negated):
-                continue
-            found.append((name, span))
+    found += [(m.lastgroup, m.span()) for m in lx.STANCE.finditer(doc.folded, s0, s1)]
     if doc.has(lx.CONDITION, s0, s1):
         # "Aserbaidschan werde die Militäroperation erst beenden, wenn ...": stopping the
         # fighting under a condition is a conditional position without a stance verb

@@ -1,0 +1,52 @@
+"""The prefilter (one trie pass over the text) must never hide a match of the patterns it
+stands for: wherever a pattern matches, a trigger word of its category lies inside the
+match (the rules ask the prefilter about whole sentences)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tracker.domain.text import fold
+from tracker.extract import lexicon as lx
+
+CORPUS_DIR = Path(__file__).parent / "corpus"
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_d0516d5b3b967395.txt"
+
+
+# Phrases from the vocabulary that the corpus may not contain.
+EXTRA = [
+    "200 lost their lives, the death toll rose; three are unaccounted for; a cessation of hostilities",
+    "Die Kämpfe sofort einzustellen; eine gemeinsame Erklärung; sie hielten Gespräche und kamen in Wien zusammen.",
+    "Er schloss Verhandlungen nicht aus, lehnte eine Waffenruhe ab und stimmte einer Feuerpause zu.",
+    "They reached a deal on a truce, called for talks, urged restraint and offered to mediate.",
+    "nach eigenen Angaben, X zufolge, nach armenischen Angaben, according to Azerbaijani officials",
+    "Es gab zehn Todesopfer und 20 Schwerverletzte; fünf Soldaten fielen; zwei Menschen kamen ums Leben.",
+]
+
+
+def _texts() -> list[str]:
+    texts = [SEED.read_text("utf-8"), *EXTRA]
+    for path in sorted(CORPUS_DIR.glob("*.yaml")):
+        texts += [item["text"] for item in yaml.safe_load(path.read_text("utf-8"))["items"]]
+    return texts
+
+
+@pytest.mark.parametrize("category", sorted(lx.TRIGGER_PATTERNS))
+def test_trigger_stems_cover_every_match(category):
+    misses = []
+    for text in _texts():
+        folded = fold(text)
+        starts = [m.start() for m in lx.TRIGGER.finditer(folded) if category in lx.STEM_CATEGORIES[m.group()]]
+        for pattern in lx.TRIGGER_PATTERNS[category]:
+            for m in pattern.finditer(folded):
+                if not any(m.start() <= s < max(m.end(), m.start() + 1) for s in starts):
+                    misses.append(f"{pattern.pattern[:40]}... matched {m.group()!r} without a {category} stem")
+    assert not misses, "\n".join(misses[:20])
+
+
+def test_every_stem_belongs_to_a_known_category():
+    assert set(lx.TRIGGER_STEMS) == set(lx.TRIGGER_PATTERNS)
+    assert all(stem == fold(stem) for stems in lx.TRIGGER_STEMS.values() for stem in stems)
