@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tracker.domain.actors import ActorRegistry
+from tracker.domain.conflict import ConflictRegistry
+from tracker.domain.dates import DocumentDate
 from tracker.domain.text import fold
 from tracker.extract import lexicon as lx
+from tracker.extract.document import Document
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_d0516d5b3b967395.txt"
@@ -39,7 +43,12 @@ def test_trigger_stems_cover_every_match(category):
     misses = []
     for text in _texts():
         folded = fold(text)
-        starts = [m.start() for m in lx.TRIGGER.finditer(folded) if category in lx.STEM_CATEGORIES[m.group()]]
+        starts = [
+            m.start()
+            for m in lx.TRIGGER.finditer(folded)
+            if category in lx.STEM_CATEGORIES[m.group()]
+            and not (m.group() in lx.WHOLE_WORD_STEMS and folded[m.end() : m.end() + 1].isalnum())
+        ]
         for pattern in lx.TRIGGER_PATTERNS[category]:
             for m in pattern.finditer(folded):
                 if not any(m.start() <= s < max(m.end(), m.start() + 1) for s in starts):
@@ -50,3 +59,9 @@ def test_trigger_stems_cover_every_match(category):
 def test_every_stem_belongs_to_a_known_category():
     assert set(lx.TRIGGER_STEMS) == set(lx.TRIGGER_PATTERNS)
     assert all(stem == fold(stem) for stems in lx.TRIGGER_STEMS.values() for stem in stems)
+
+
+def test_whole_word_stems_do_not_fire_inside_words():
+    doc = Document("Soldaten sowie Sonntag. So sagte er.", DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())
+    assert not doc.triggered("speech", 0, 23)
+    assert doc.triggered("speech", 24, 36)

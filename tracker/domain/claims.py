@@ -148,7 +148,11 @@ def claim_key(kind: str, subject: dict | BaseModel, valid: ValidTime | None = No
     """
     if kind not in KINDS:
         raise ValueError(f"unknown claim kind {kind!r}")
-    s = normalise_subject(kind, subject)
+    return _key(kind, normalise_subject(kind, subject), valid)
+
+
+def _key(kind: str, s: dict, valid: ValidTime | None) -> str:
+    """claim_key for a subject already normalised."""
     if kind == "casualties":
         parts = [kind, s["measure"], s["group"]] + ([s["side"]] if s["side"] else [])
     elif kind == "ceasefire_position":
@@ -191,7 +195,7 @@ class ClaimReport(BaseModel):
 
     @model_validator(mode="after")
     def _check(self):
-        expected = claim_key(self.kind, self.subject, self.valid)
+        expected = _key(self.kind, self.subject, self.valid)  # subject normalised before
         if not self.claim_key:
             object.__setattr__(self, "claim_key", expected)
         elif self.claim_key != expected:

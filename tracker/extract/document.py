@@ -208,8 +208,12 @@ class Document:
     def _triggers(self) -> dict[str, list[int]]:
         """Positions of trigger words by category (one pass, see lexicon.TRIGGER)."""
         found: dict[str, list[int]] = {c: [] for c in lx.TRIGGER_STEMS}
-        for m in lx.TRIGGER.finditer(self.folded):
-            for category in lx.STEM_CATEGORIES[m.group()]:
+        text = self.folded
+        for m in lx.TRIGGER.finditer(text):
+            stem, end = m.group(), m.end()
+            if stem in lx.WHOLE_WORD_STEMS and end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                continue  # "so" inside "Soldaten"
+            for category in lx.STEM_CATEGORIES[stem]:
                 found[category].append(m.start())
         return found
 

@@ -273,43 +273,46 @@ MEASURE = re.compile(
 # Stems match as word prefixes. tests/test_extract_lexicon.py checks that they cover every
 # match of the patterns they stand for.
 TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
+    # A stem may sit anywhere inside a match ("not rule out" -> "rule"), so very common
+    # words are avoided. "$" marks a stem that must be a whole word ("so", not "Soldaten").
     "casualty": (
         "getotet", "tot", "tod", "gefallen", "fielen", "ums", "starb", "gestorben", "umgekommen", "leiche", "killed",
-        "dead", "died", "death", "fatalit", "lost", "perish", "slain", "opferzahl", "verlor", "verletz", "verwund",
+        "dead", "died", "death", "fatalit", "lost$", "perish", "slain", "opferzahl", "verlor", "verletz", "verwund",
         "schwerverletz", "wounded", "injur", "hurt", "vermisst", "missing", "unaccounted",
     ),
     "position": (
-        "waffenstillstand", "waffenruhe", "feuerpause", "feuereinstellung", "kampfpause", "einstellung", "ende",
-        "beendigung", "stopp", "kampfhandlungen", "kampfe", "feindseligkeiten", "gefechte", "gewalt",
-        "militaroperation", "operation", "offensive", "angriffe", "ceasefire", "cease", "truce", "armistice", "halt",
-        "stop", "end", "cessation", "suspend", "fighting", "hostilities", "verhand", "gesprach", "friedens",
-        "vermittl", "vermitteln", "dialog", "talks", "negotiat", "mediat", "peace", "zu verhandeln",
+        "waffenstillstand", "waffenruhe", "feuerpause", "feuereinstellung", "kampfpause", "kampfhandlungen", "kampfe",
+        "feindseligkeiten", "gefechte", "gewalt", "militaroperation", "operation", "offensive", "angriffe",
+        "ceasefire", "cease-fire", "truce", "armistice", "fighting", "hostilities", "violence", "clashes",
+        "bloodshed", "attacks", "verhand", "gesprach", "friedens", "vermittl", "vermitteln", "dialog", "talks",
+        "negotiat", "mediat", "peace",
     ),
     "stance": (
-        "schloss", "schliesst", "nicht", "not", "never", "did", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen",
-        "wies", "zuruckweis", "ausgeschlossen", "reject", "refus", "ruled", "rule", "dismiss", "unwilling",
-        "vereinbar", "einigt", "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptiert", "unterzeichn", "agree",
-        "accept", "sign", "erzielt", "reached", "struck", "concluded", "committed", "appell", "rief", "ruft",
-        "aufgerufen", "aufruf", "fordert", "forderung", "verlangt", "drangt", "dringt", "mahnt", "pladiert", "wolle",
-        "will", "setzt", "call", "urg", "appeal", "demand", "press", "push", "want", "bereit", "ready", "willing",
-        "prepared", "open", "offen", "bot", "angeboten", "offer",
+        "schloss", "schliesst", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen", "wies", "zuruckweis",
+        "ausgeschlossen", "reject", "refus", "ruled", "rule", "dismiss", "unwilling", "vereinbar", "einigt",
+        "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptiert", "unterzeichn", "agree", "accept", "sign",
+        "erzielt", "reached", "struck", "concluded", "committed", "appell", "rief", "ruft", "aufgerufen", "aufruf",
+        "fordert", "forderung", "verlangt", "drangt", "dringt", "mahnt", "pladiert", "erreichen", "setzt", "call",
+        "urg", "appeal", "demand", "press", "push", "want", "bereit", "ready", "willing", "prepared", "open$",
+        "offen$", "bot", "angeboten", "offer",
     ),
     "condition": (
         "wenn", "falls", "sofern", "solange", "vorausgesetzt", "voraussetzung", "bedingung", "damit", "abhangig",
-        "bevor", "ehe", "if", "provided", "providing", "condition", "long", "unless", "until", "precondition",
+        "bevor", "ehe$", "if$", "provided", "providing", "condition", "long$", "unless", "until", "precondition",
         "exchange",
     ),
     "contact": (
         "telefon", "phone", "telephone", "call", "gemeinsam", "joint", "pressekonferenz", "pressebegegnung", "press",
-        "news", "treffen", "traf", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung", "gipfel",
-        "empfing", "met", "meets", "meeting", "summit", "held", "hielten", "kam", "hosted", "hosts",
+        "news", "treffen", "traf$", "trafen", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung", "gipfel",
+        "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",
     ),
     "speech": (
         "sagt", "sagen", "erklar", "teilte", "mitteilte", "mitgeteilt", "meldet", "gemeldet", "bericht", "betont",
-        "sprach", "beziffert", "bestatigt", "gab", "angegeben", "hiess", "verlautete", "schrieb", "twitterte",
-        "warnte", "behauptet", "raumte", "zahlte", "befurchtet", "schatzt", "said", "says", "told", "tells", "stated",
-        "announced", "reported", "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted",
-        "estimate", "counted", "fear", "believes", "put", "laut", "nach", "according", "citing", "so", "zufolge", "by",
+        "sprach", "beziffert", "bestatigt", "gab$", "gaben$", "angegeben", "hiess", "verlautete", "schrieb",
+        "twitterte", "warnte", "behauptet", "raumte", "zahlte", "befurchtet", "schatzt", "said", "says", "told",
+        "tells", "stated", "announced", "reported", "claimed", "added", "confirmed", "tweeted", "wrote", "warned",
+        "insisted", "estimate", "counted", "fear", "believes", "put$", "puts$", "laut$", "angaben", "informationen",
+        "darstellung", "according", "citing", "so$", "zufolge", "account", "figures", "officials", "sources", "data",
     ),
 }
 # Which detailed patterns each category stands for (checked by the coverage test).
@@ -327,12 +330,22 @@ def _stem_index() -> dict[str, frozenset[str]]:
     index: dict[str, set[str]] = {}
     for category, stems in TRIGGER_STEMS.items():
         for stem in stems:
-            index.setdefault(stem, set()).add(category)
-    # The trie matches the longest stem; it must also carry the categories of its prefixes.
+            index.setdefault(stem.rstrip("$"), set()).add(category)
+    # The trie matches the longest stem; it must also carry the categories of its prefixes
+    # (whole-word stems only when they are the whole match, see Document._triggers).
+    prefix_stems = {stem for stems in TRIGGER_STEMS.values() for stem in stems if not stem.endswith("$")}
     return {
-        stem: frozenset(c for other, cats in index.items() if stem.startswith(other) for c in cats) for stem in index
+        stem: frozenset(
+            c for other, cats in index.items() if stem == other or (stem.startswith(other) and other in prefix_stems)
+            for c in cats
+        )
+        for stem in index
     }
 
 
 STEM_CATEGORIES = _stem_index()
+# Stems that count only as a whole word.
+WHOLE_WORD_STEMS = frozenset(
+    stem.rstrip("$") for stems in TRIGGER_STEMS.values() for stem in stems if stem.endswith("$")
+) - {stem for stems in TRIGGER_STEMS.values() for stem in stems if not stem.endswith("$")}
 TRIGGER = re.compile(r"(?<!\w)(?:" + trie_pattern(STEM_CATEGORIES) + ")")
