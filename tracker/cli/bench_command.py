@@ -24,8 +24,24 @@ def _store_section(url, args):
     return run_store_bench(url, args.events, args.single)
 
 
+def _ingest_section(url, args):
+    from ..bench.ingest_bench import run_ingest_bench
+
+    return run_ingest_bench(url, args.entries)
+
+
+def _extract_section(url, args):
+    from ..bench import Measurement
+    from ..extract.bench import bench_extract
+
+    figures = bench_extract(args.entries)
+    return [Measurement("extract", "extract ~2,000-character documents (one core)", figures["docs"], figures["seconds"], unit="docs")]
+
+
 SECTIONS = {
     "store": _store_section,
+    "ingest": _ingest_section,
+    "extract": _extract_section,
 }
 
 
@@ -36,6 +52,7 @@ def register(subparsers, groups) -> None:
     )
     p.add_argument("--events", type=int, default=100_000, metavar="N", help="events for the batched append (default 100,000)")
     p.add_argument("--single", type=int, default=2_000, metavar="N", help="one-event appends, each committed (default 2,000)")
+    p.add_argument("--entries", type=int, default=1_000, metavar="N", help="feed entries / documents for the ingest and extract sections (default 1,000)")
     p.add_argument(
         "--section",
         action="append",

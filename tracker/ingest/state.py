@@ -21,7 +21,7 @@ import random
 import secrets
 import socket
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, text
@@ -40,6 +40,16 @@ _COLUMNS = (
     "name, url, fetch_url, language, interval_seconds, enabled, status, etag, last_modified, body_sha256, "
     "next_poll_at, last_poll_at, last_success_at, last_http_status, last_error, parse_problem, "
     "consecutive_errors, total_errors, polls, lease_owner, lease_until, updated_at"
+)
+
+_TAKE_LEASE = text("UPDATE feeds SET lease_owner = :owner, lease_until = :until WHERE name = :name")
+_RENEW_LEASE = text("UPDATE feeds SET lease_until = :until WHERE name = :name AND lease_owner = :owner")
+_RELEASE_LEASE = text("UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE name = :name AND lease_owner = :owner")
+_UPSERT_ENTRY = text(
+    "INSERT INTO feed_entries (feed, document_id, text_sha256, revision, first_seen_at, last_seen_at) "
+    "VALUES (:feed, :doc, :sha, :rev, :now, :now) "
+    "ON CONFLICT (feed, document_id) DO UPDATE SET text_sha256 = excluded.text_sha256, "
+    "revision = excluded.revision, last_seen_at = excluded.last_seen_at"
 )
 
 
@@ -82,6 +92,7 @@ class PollOutcome:
     body_sha256: str | None = None
     moved_to: str | None = None
     retry_after: float | None = None
+    entries: list[tuple[str, str, int]] = field(default_factory=list)  # feed_entries rows still to write
 
 
 def now_utc() -> datetime:
@@ -244,11 +255,8 @@ class FeedStates:
                 # Leases still running but held by processes of this host that died.
                 held = self._select(conn, f"{where} AND lease_owner LIKE :local AND lease_until >= :now{lock}", params)
                 rows += [r for r in held if self._owner_dead(r.lease_owner)][: limit - len(rows)]
-            for row in rows:
-                conn.execute(
-                    text("UPDATE feeds SET lease_owner = :owner, lease_until = :until WHERE name = :name"),
-                    {"owner": owner, "until": until, "name": row.name},
-                )
+            if rows:
+                conn.execute(_TAKE_LEASE, [{"owner": owner, "until": until, "name": row.name} for row in rows])
         return rows
 
     def _owner_dead(self, owner: str) -> bool:
@@ -260,7 +268,7 @@ class FeedStates:
         """Extend the lease; False when it was lost (expired and taken by another worker)."""
         with self._write() as conn:
             result = conn.execute(
-                text("UPDATE feeds SET lease_until = :until WHERE name = :name AND lease_owner = :owner"),
+                _RENEW_LEASE,
                 {"until": ts(now_utc() + timedelta(seconds=lease_seconds)), "name": name, "owner": owner},
             )
             return result.rowcount == 1
@@ -268,10 +276,7 @@ class FeedStates:
     def release(self, name: str, owner: str) -> None:
         """Give a lease back without recording a poll."""
         with self._write() as conn:
-            conn.execute(
-                text("UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE name = :name AND lease_owner = :owner"),
-                {"name": name, "owner": owner},
-            )
+            conn.execute(_RELEASE_LEASE, {"name": name, "owner": owner})
 
     def finish(self, row: FeedState, owner: str, outcome: PollOutcome) -> bool:
         """Record a poll's outcome, schedule the next one and release the lease.
@@ -325,6 +330,8 @@ class FeedStates:
         }
         assignments = ", ".join(f"{k} = :{k}" for k in values)
         with self._write() as conn:
+            # The entries are recorded even when the lease was lost: they say what is stored.
+            self._record_entries(conn, row.name, outcome.entries)
             result = conn.execute(
                 text(f"UPDATE feeds SET {assignments} WHERE name = :name AND lease_owner = :owner"),
                 {**values, "name": row.name, "owner": owner},
@@ -336,6 +343,8 @@ class FeedStates:
     def known_entries(self, feed: str, document_ids: list[str]) -> dict[str, tuple[str, int]]:
         """document id -> (hash of the text last seen, revision stored; 0 = filtered out)."""
         found: dict[str, tuple[str, int]] = {}
+        if not document_ids:
+            return found
         with self.engine.connect() as conn:
             for start in range(0, len(document_ids), _CHUNK):
                 chunk = document_ids[start : start + _CHUNK]
@@ -352,17 +361,15 @@ class FeedStates:
 
     def record_entries(self, feed: str, entries: list[tuple[str, str, int]]) -> None:
         """Remember (document id, text hash, revision; 0 = not stored) per entry."""
-        if not entries:
-            return
-        now = ts(now_utc())
-        with self._write() as conn:
+        if entries:
+            with self._write() as conn:
+                self._record_entries(conn, feed, entries)
+
+    def _record_entries(self, conn, feed: str, entries: list[tuple[str, str, int]]) -> None:
+        if entries:
+            now = ts(now_utc())
             conn.execute(
-                text(
-                    "INSERT INTO feed_entries (feed, document_id, text_sha256, revision, first_seen_at, last_seen_at) "
-                    "VALUES (:feed, :doc, :sha, :rev, :now, :now) "
-                    "ON CONFLICT (feed, document_id) DO UPDATE SET text_sha256 = excluded.text_sha256, "
-                    "revision = excluded.revision, last_seen_at = excluded.last_seen_at"
-                ),
+                _UPSERT_ENTRY,
                 [{"feed": feed, "doc": d, "sha": s, "rev": r, "now": now} for d, s, r in entries],
             )
 
