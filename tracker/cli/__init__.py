@@ -44,7 +44,7 @@ class Context:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import store_commands, bench_command, ingest_commands
+    from . import store_commands, bench_command, ingest_commands, query_commands
 
     parser = argparse.ArgumentParser(
         prog="tracker",
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups: dict[str, argparse._SubParsersAction] = {}
-    for module in (store_commands, bench_command, ingest_commands):
+    for module in (store_commands, bench_command, ingest_commands, query_commands):
         module.register(subparsers, groups)
     return parser
 

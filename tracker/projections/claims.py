@@ -1,0 +1,488 @@
+"""The claims projection: events -> documents, versioned reports, amendments
+and the current state of every claim (tables in alembic/versions/0003).
+
+It is applied by the runner inside the runner's transaction. Between batches it
+keeps in memory what deciding the next event needs (per claim and claimant the
+order key of the current value; per document its position and URL), so a
+rebuild never reads back what it wrote, and an incremental catch-up loads the
+state of a claim once per batch. Rare events (a retraction, a corrected
+document date) recompute the claims they touch from the stored rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+
+from ..store import RecordedEvent
+from . import payloads, records, rules
+from .db import Db
+
+_dumps = orjson.dumps
+_loads = orjson.loads
+
+
+def dumps(value) -> str:
+    return _dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+@dataclass(slots=True)
+class Doc:
+    position: int
+    url: str | None
+    fetched_at: str | None
+    first_report: int | None = None
+    last_report: int | None = None
+    stored: bool = False  # its row is in the database (not only in the insert buffer)
+
+
+@dataclass(slots=True)
+class Winner:
+    """A claimant's current value: its latest standing report, maybe corrected."""
+
+    order_key: str
+    position: int
+    payload: dict | None  # the ClaimReported payload (None when loaded as an entry)
+    url: str | None
+    recorded_at: str
+    entry: dict | None = None  # value_entry(), built when first needed
+    correction: dict | None = None
+
+    def shown(self) -> dict:
+        if self.entry is None:
+            self.entry = records.value_entry(self.payload, self.url, self.recorded_at, self.position)
+        return records.corrected_entry(self.entry, self.correction)
+
+
+@dataclass(slots=True)
+class Claim:
+    kind: str
+    subject: dict
+    first_position: int
+    winners: dict[str, Winner] = field(default_factory=dict)
+
+
+_REPORT_COLUMNS = (
+    "position, version_from, version_to, claim_key, claimed_by, kind, order_key, valid_from, "
+    "document_id, revision, retracted_at, recorded_at, body"
+)
+_INSERT_REPORT = f"INSERT INTO rm_reports ({_REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_DOCUMENT = (
+    "INSERT INTO rm_documents (document_id, revision, position, first_report, last_report, source, url, "
+    "title, language, published, published_corrected, fetched_at, text_sha256, extraction, warnings, "
+    "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_AMENDMENT = (
+    "INSERT INTO rm_amendments (position, target_position, kind, claim_key, claimed_by, applied, "
+    "recorded_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_CLAIM = (
+    "INSERT INTO rm_claims (claim_key, kind, subject, first_position, claimants, disputed, actors, record, "
+    "state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (claim_key) DO UPDATE SET "
+    "kind = excluded.kind, subject = excluded.subject, first_position = excluded.first_position, "
+    "claimants = excluded.claimants, disputed = excluded.disputed, actors = excluded.actors, "
+    "record = excluded.record, state = excluded.state"
+)
+
+
+class ClaimsProjection:
+    name = "claims"
+    # Bump when what the projection writes changes: the runner then rebuilds it.
+    version = 1
+    tables = ("rm_claims", "rm_amendments", "rm_reports", "rm_documents")
+
+    def __init__(self):
+        self.forget()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def forget(self) -> None:
+        """Drop the in-memory state (it no longer matches the database)."""
+        self.docs: dict[tuple[str, int], Doc] = {}
+        self.latest_revision: dict[str, int] = {}
+        self.claims: dict[str, Claim | None] = {}  # None: known not to exist
+        self.position: int | None = None  # the checkpoint this state reflects
+
+    def reset(self, db: Db) -> None:
+        """Empty the read models (the start of a rebuild)."""
+        for table in self.tables:
+            db.execute(f"DELETE FROM {table}")
+        self.forget()
+        self.position = 0
+
+    def begin(self, db: Db, *, rebuilding: bool) -> None:
+        self.db = db
+        # During a rebuild the database holds only what this process wrote, so
+        # memory is authoritative and nothing is ever loaded back.
+        self.rebuilding = rebuilding
+        self._doc_rows: list[tuple[str, int, Doc, tuple]] = []
+        self._doc_ranges: set[tuple[str, int]] = set()
+        self._report_rows: list[tuple] = []
+        self._amendment_rows: list[tuple] = []
+        self._dirty: set[str] = set()
+
+    def apply(self, events: Sequence[RecordedEvent]) -> None:
+        parsed = [(e, payloads.read(e.type, e.data)) for e in events if e.type in payloads.HANDLED]
+        if not self.rebuilding:
+            self._preload(parsed)
+        handlers = {
+            payloads.DOCUMENT: self._document,
+            payloads.REPORT: self._report,
+            payloads.CORRECTED: self._corrected,
+            payloads.RETRACTED: self._retracted,
+            payloads.DATE_CORRECTED: self._date_corrected,
+        }
+        for event, payload in parsed:
+            handlers[event.type](event, payload)
+        if events:
+            self.position = events[-1].position
+
+    def flush_rows(self) -> None:
+        """Write the buffered rows (documents, reports, amendments)."""
+        db = self.db
+        if self._doc_rows:
+            db.executemany(
+                _INSERT_DOCUMENT,
+                [(d, r, doc.position, doc.first_report, doc.last_report, *rest) for d, r, doc, rest in self._doc_rows],
+            )
+            for _, _, doc, _ in self._doc_rows:
+                doc.stored = True
+            self._doc_rows = []
+        if self._doc_ranges:
+            db.executemany(
+                "UPDATE rm_documents SET first_report = ?, last_report = ? WHERE document_id = ? AND revision = ?",
+                [(self.docs[k].first_report, self.docs[k].last_report, *k) for k in sorted(self._doc_ranges)],
+            )
+            self._doc_ranges = set()
+        db.executemany(_INSERT_REPORT, self._report_rows)
+        self._report_rows = []
+        db.executemany(_INSERT_AMENDMENT, self._amendment_rows)
+        self._amendment_rows = []
+
+    def finish(self) -> None:
+        """Write everything buffered, including the changed current states."""
+        self.flush_rows()
+        rows = []
+        for key in sorted(self._dirty):
+            claim = self.claims[key]
+            entries = [w.shown() for w in claim.winners.values()]
+            record = records.claim_record(key, claim.kind, claim.subject, entries)
+            state = {c: w.order_key for c, w in sorted(claim.winners.items())}
+            rows.append(
+                (
+                    key,
+                    claim.kind,
+                    dumps(claim.subject),
+                    claim.first_position,
+                    len(entries),
+                    record["disputed"],
+                    " " + " ".join(sorted(records.actors_of(record))) + " ",
+                    dumps(record),
+                    dumps(state),
+                )
+            )
+        self.db.executemany(_UPSERT_CLAIM, rows)
+        self._dirty = set()
+
+    # ------------------------------------------------------------ loading
+
+    def _preload(self, parsed: list[tuple[RecordedEvent, dict]]) -> None:
+        """Load, once per batch, the stored state of the claims and documents it touches."""
+        keys, doc_ids = set(), set()
+        for event, p in parsed:
+            if event.type == payloads.REPORT:
+                keys.add(p["report"]["claim_key"])
+                doc_ids.add(p["document_id"])
+            elif event.type in (payloads.CORRECTED, payloads.RETRACTED):
+                keys.add(p["claim_key"])
+            elif event.type == payloads.DATE_CORRECTED:
+                doc_ids.add(p["document_id"])
+            elif event.type == payloads.DOCUMENT:
+                doc_ids.add(p["document_id"])
+        self._load_claims([k for k in keys if k not in self.claims])
+        self._load_docs([d for d in doc_ids if d not in self.latest_revision])
+
+    def _load_claims(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        rows = self.db.all_in(
+            "SELECT claim_key, kind, subject, first_position, record, state FROM rm_claims WHERE claim_key {in_}", keys
+        )
+        for key in keys:
+            self.claims[key] = None
+        for key, kind, subject, first_position, record, state in rows:
+            claim = Claim(kind, _loads(subject), first_position)
+            order_keys = _loads(state)
+            for shown in _loads(record)["values"]:
+                entry, fix = records.original_entry(shown)
+                claim.winners[entry["claimed_by"]] = Winner(
+                    order_keys[entry["claimed_by"]], entry["position"], None, entry["url"],
+                    entry["recorded_at"], entry, fix,
+                )
+            self.claims[key] = claim
+
+    def _load_docs(self, doc_ids: list[str]) -> None:
+        if not doc_ids:
+            return
+        rows = self.db.all_in(
+            "SELECT document_id, revision, position, url, fetched_at, first_report, last_report "
+            "FROM rm_documents WHERE document_id {in_}",
+            doc_ids,
+        )
+        for document_id, revision, position, url, fetched_at, first, last in rows:
+            self.docs[(document_id, revision)] = Doc(position, url, fetched_at, first, last, True)
+            if revision > self.latest_revision.get(document_id, 0):
+                self.latest_revision[document_id] = revision
+
+    def _claim(self, key: str) -> Claim | None:
+        if key not in self.claims:
+            if self.rebuilding:
+                return None
+            self._load_claims([key])
+        return self.claims.get(key)
+
+    def _doc(self, document_id: str, revision: int) -> Doc | None:
+        if document_id not in self.latest_revision and not self.rebuilding:
+            self._load_docs([document_id])
+        return self.docs.get((document_id, revision))
+
+    # ------------------------------------------------------------ events
+
+    def _document(self, event: RecordedEvent, p: dict) -> None:
+        key = (p["document_id"], p["revision"])
+        if key in self.docs:
+            return  # the same revision again: its first record stands
+        doc = Doc(event.position, p.get("url"), p.get("fetched_at"))
+        self.docs[key] = doc
+        if p["revision"] > self.latest_revision.get(p["document_id"], 0):
+            self.latest_revision[p["document_id"]] = p["revision"]
+        self._doc_rows.append(
+            (
+                *key,
+                doc,
+                (
+                    p.get("source"),
+                    p.get("url"),
+                    p.get("title"),
+                    p.get("language"),
+                    dumps(p.get("published") or {}),
+                    None,
+                    p.get("fetched_at"),
+                    p.get("text_sha256"),
+                    dumps(p.get("extraction")),
+                    dumps(p.get("warnings") or []),
+                    event.recorded_at,
+                ),
+            )
+        )
+
+    def _report(self, event: RecordedEvent, p: dict) -> None:
+        report = p["report"]
+        position = event.position
+        doc = self._doc(p["document_id"], p["revision"])
+        order, valid_from = self._order(p, doc, position)
+        key, claimant = report["claim_key"], report["claimed_by"]
+        self._report_rows.append(
+            (
+                position, position, None, key, claimant, report["kind"], order, valid_from,
+                p["document_id"], p["revision"], None, event.recorded_at, dumps(p),
+            )
+        )
+        if doc is not None:
+            if doc.first_report is None:
+                doc.first_report = position
+            doc.last_report = position
+            if doc.stored:
+                self._doc_ranges.add((p["document_id"], p["revision"]))
+        claim = self._claim(key)
+        if claim is None:
+            claim = self.claims[key] = Claim(report["kind"], report["subject"], position)
+        held = claim.winners.get(claimant)
+        if held is None or order > held.order_key:
+            claim.winners[claimant] = Winner(order, position, p, doc.url if doc else None, event.recorded_at)
+            self._dirty.add(key)
+
+    def _order(self, p: dict, doc: Doc | None, position: int) -> tuple[str, str | None]:
+        valid = p["report"]["valid"]
+        order = rules.order_key(
+            rules.reported_sort(p["reported"], doc.fetched_at if doc else None),
+            doc.position if doc else 0,
+            valid.get("order"),
+            position,
+        )
+        return order, rules.valid_from(valid, p["reported"])
+
+    def _corrected(self, event: RecordedEvent, p: dict) -> None:
+        key = p["claim_key"]
+        claimant = p.get("claimed_by")
+        claim = self._claim(key)
+        target: Winner | None = None
+        if claim is not None and claim.winners:
+            if claimant:
+                target = claim.winners.get(claimant)
+            else:
+                claimant, target = max(claim.winners.items(), key=lambda item: item[1].order_key)
+        body = {"value": p["value"], "by": p.get("by"), "reason": p.get("reason")}
+        if target is None:
+            body["note"] = f"nothing to correct: {key} has no current value" + (
+                f" claimed by {claimant}" if claimant else ""
+            )
+        self._amendment_rows.append(
+            (
+                event.position, target.position if target else 0, "corrected", key, claimant,
+                target is not None, event.recorded_at, dumps(body),
+            )
+        )
+        if target is not None:
+            target.correction = records.correction(event.position, event.recorded_at, body)
+            self._dirty.add(key)
+
+    def _retracted(self, event: RecordedEvent, p: dict) -> None:
+        self.flush_rows()
+        key, target = p["claim_key"], p["report_position"]
+        row = self._current_version(target)
+        note = None
+        if row is None:
+            note = f"no claim report at position {target}"
+        elif row[3] != key:
+            note = f"the report at position {target} is about {row[3]}, not {key}"
+        elif row[10] is not None:
+            note = f"the report at position {target} was already retracted at position {row[10]}"
+        body = {"by": p.get("by"), "reason": p.get("reason")}
+        if note:
+            body["note"] = note
+        else:
+            payload = _loads(row[12])
+            payload["retracted"] = {
+                "position": event.position, "recorded_at": event.recorded_at,
+                "by": p.get("by"), "reason": p.get("reason"),
+            }
+            body["value"] = payload["report"]["value"]
+            self._new_version(row, event.position, row[3], row[6], row[7], event.position, payload)
+        self._amendment_rows.append(
+            (
+                event.position, target, "retracted", key, row[4] if row else None, note is None,
+                event.recorded_at, dumps(body),
+            )
+        )
+        if note is None:
+            self._recompute({key})
+
+    def _date_corrected(self, event: RecordedEvent, p: dict) -> None:
+        self.flush_rows()
+        document_id = p["document_id"]
+        self._doc(document_id, 0)  # loads the document's revisions when needed
+        revision = self.latest_revision.get(document_id)
+        doc = self.docs.get((document_id, revision)) if revision else None
+        body = {"by": p.get("by"), "reason": p.get("reason"), "published": p["published"]}
+        if doc is None:
+            body["note"] = f"no document {document_id}"
+            self._amendment_rows.append(
+                (event.position, 0, "date_corrected", "", None, False, event.recorded_at, dumps(body))
+            )
+            return
+        self.db.execute(
+            "UPDATE rm_documents SET published_corrected = ? WHERE document_id = ? AND revision = ?",
+            (dumps({**p["published"], "position": event.position, "by": p.get("by"), "reason": p.get("reason")}),
+             document_id, revision),
+        )
+        rows = []
+        if doc.first_report is not None:
+            rows = self.db.all(
+                f"SELECT {_REPORT_COLUMNS} FROM rm_reports WHERE position >= ? AND position <= ? "
+                "AND document_id = ? AND revision = ? AND version_to IS NULL ORDER BY position",
+                (doc.first_report, doc.last_report, document_id, revision),
+            )
+        resolved = {item["index"]: item for item in p.get("re_resolved") or []}
+        touched: set[str] = set()
+        for row in rows:
+            payload = _loads(row[12])
+            report = payload["report"]
+            item = resolved.get(report.get("index"))
+            previous = {"reported": payload["reported"], "valid": report["valid"], "claim_key": report["claim_key"]}
+            payload["reported"] = p["published"]
+            if item is not None:
+                report["valid"] = item["valid"]
+                report["claim_key"] = item["claim_key"]
+            payload.setdefault("amendments", []).append(
+                {
+                    "position": event.position, "recorded_at": event.recorded_at, "kind": "date_corrected",
+                    "by": p.get("by"), "reason": p.get("reason"), "previous": previous,
+                }
+            )
+            order, valid_from = self._order(payload, doc, row[0])
+            self._new_version(row, event.position, report["claim_key"], order, valid_from, row[10], payload)
+            touched.update((row[3], report["claim_key"]))
+            self._amendment_rows.append(
+                (
+                    event.position, row[0], "date_corrected", report["claim_key"], row[4], True,
+                    event.recorded_at, dumps({**body, "previous": previous}),
+                )
+            )
+        if not rows:
+            body["note"] = f"document {document_id} revision {revision} has no claim reports"
+            self._amendment_rows.append(
+                (event.position, 0, "date_corrected", "", None, True, event.recorded_at, dumps(body))
+            )
+        self._recompute(touched)
+
+    # ------------------------------------------------------------ versions and recomputation
+
+    def _current_version(self, position: int) -> tuple | None:
+        return self.db.one(
+            f"SELECT {_REPORT_COLUMNS} FROM rm_reports WHERE position = ? AND version_to IS NULL", (position,)
+        )
+
+    def _new_version(self, row, at: int, key: str, order: str, valid_from, retracted_at, payload: dict) -> None:
+        """Close a report's current version at `at` and open its successor."""
+        self.db.execute(
+            "UPDATE rm_reports SET version_to = ? WHERE position = ? AND version_from = ?", (at, row[0], row[1])
+        )
+        self.db.execute(
+            _INSERT_REPORT,
+            (row[0], at, None, key, row[4], payload["report"]["kind"], order, valid_from, row[8], row[9],
+             retracted_at, row[11], dumps(payload)),
+        )
+
+    def _recompute(self, keys: Iterable[str]) -> None:
+        """Rebuild the current state of `keys` from their stored standing reports."""
+        self.flush_rows()
+        for key in sorted(keys):
+            rows = self.db.all(
+                "SELECT claimed_by, order_key, position, recorded_at, body FROM rm_reports "
+                "WHERE claim_key = ? AND version_to IS NULL AND retracted_at IS NULL",
+                (key,),
+            )
+            claim = self._claim(key)
+            if claim is None:
+                if not rows:
+                    continue
+                first = min(rows, key=lambda r: r[2])
+                body = _loads(first[4])
+                claim = self.claims[key] = Claim(body["report"]["kind"], body["report"]["subject"], first[2])
+            latest = rules.pick_latest((r[0], r[1], r) for r in rows)
+            fixes = self._corrections([row[2] for _, row in latest.values()])
+            winners = {}
+            for claimant, (order, row) in latest.items():
+                payload = _loads(row[4])
+                doc = self._doc(payload["document_id"], payload["revision"])
+                winners[claimant] = Winner(
+                    order, row[2], payload, doc.url if doc else None, row[3], None, fixes.get(row[2])
+                )
+            claim.winners = winners
+            self._dirty.add(key)
+
+    def _corrections(self, targets: list[int]) -> dict[int, dict]:
+        """The latest applied correction of each target report."""
+        fixes: dict[int, dict] = {}
+        rows = self.db.all_in(
+            "SELECT target_position, position, recorded_at, body FROM rm_amendments "
+            "WHERE kind = 'corrected' AND applied = ? AND target_position {in_} ORDER BY position",
+            targets,
+            (True,),
+        )
+        for target, position, recorded_at, body in sorted(rows, key=lambda r: r[1]):
+            fixes[target] = records.correction(position, recorded_at, _loads(body))
+        return fixes

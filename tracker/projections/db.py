@@ -1,0 +1,104 @@
+"""A thin layer over a DBAPI cursor for the read models: one SQL text for both
+backends (written with `?`, turned into `%s` for psycopg) and IN lists.
+
+The projection and the queries use the driver's cursor directly (as the store
+does): a rebuild writes millions of rows, and SQLAlchemy's per-statement
+overhead would cost more than the statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+from ..store.engine import WRITE_OPTION, is_sqlite
+
+IN_CHUNK = 900  # below every SQLite build's limit on bound parameters
+
+
+class ProjectionsMissing(Exception):
+    """The read-model tables do not exist: the database predates them."""
+
+    def __init__(self):
+        super().__init__("the database has no read-model tables: run `tracker init` to upgrade it")
+
+
+@lru_cache(maxsize=512)
+def _pg(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+class Db:
+    def __init__(self, cursor, postgres: bool):
+        self.cur = cursor
+        self.postgres = postgres
+
+    def sql(self, text: str) -> str:
+        return _pg(text) if self.postgres else text
+
+    def execute(self, text: str, params: Sequence[Any] = ()):
+        self.cur.execute(self.sql(text), tuple(params))
+        return self.cur
+
+    def executemany(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cur.executemany(self.sql(text), rows)
+
+    def all(self, text: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.execute(text, params).fetchall()
+
+    def one(self, text: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self.execute(text, params).fetchone()
+
+    def all_in(self, text: str, values: Sequence[Any], params: Sequence[Any] = ()) -> list[tuple]:
+        """Run `text`, whose `{in}` stands for "IN (the values)", in chunks."""
+        out: list[tuple] = []
+        values = list(values)
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            if self.postgres:
+                sql, args = text.format(in_="= ANY(?)"), (*params, chunk)
+            else:
+                sql, args = text.format(in_=f"IN ({','.join('?' * len(chunk))})"), (*params, *chunk)
+            out.extend(self.all(sql, args))
+        return out
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Db]:
+    """A transaction on one connection. Writers on SQLite take the write lock up
+    front (BEGIN IMMEDIATE); readers on PostgreSQL get one snapshot for all
+    their statements (REPEATABLE READ), as SQLite's readers do anyway."""
+    postgres = not is_sqlite(engine)
+    conn = engine.connect()
+    try:
+        if postgres and not write:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        elif not postgres and write:
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                yield Db(cursor, postgres)
+            except (OperationalError, ProgrammingError, DBAPIError):
+                raise
+            except engine.dialect.loaded_dbapi.Error as exc:
+                _raise_missing(exc)
+                raise DBAPIError.instance(None, None, exc, engine.dialect.loaded_dbapi.Error) from exc
+            finally:
+                cursor.close()
+    finally:
+        conn.close()
+
+
+def _raise_missing(exc: Exception) -> None:
+    text = str(exc)
+    if ("no such table" in text or "does not exist" in text) and (
+        "rm_" in text or "projection_checkpoints" in text
+    ):
+        raise ProjectionsMissing() from None

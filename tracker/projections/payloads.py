@@ -1,0 +1,35 @@
+"""The one place where projections read event payloads.
+
+Payloads are read through the domain's `from_event`, which upcasts any stored
+schema version to the current one. Validating a pydantic model per event would
+cost more than everything else a rebuild does, so a payload that already carries
+the current schema version (the domain wrote it from a validated model) is used
+as it is; only older versions go through `from_event`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import events as domain_events
+
+DOCUMENT = domain_events.DocumentIngested.TYPE
+REPORT = domain_events.ClaimReported.TYPE
+CORRECTED = domain_events.ClaimCorrected.TYPE
+RETRACTED = domain_events.ClaimRetracted.TYPE
+DATE_CORRECTED = domain_events.DocumentDateCorrected.TYPE
+
+_CURRENT = {name: cls.SCHEMA_VERSION for name, cls in domain_events.EVENT_TYPES.items()}
+HANDLED = frozenset(_CURRENT)
+
+
+def read(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The payload in the current schema, as a plain dict (JSON types)."""
+    if data.get("schema", 1) == _CURRENT[event_type]:
+        return data
+    return domain_events.to_event_data(domain_events.from_event(event_type, data))
+
+
+def stream_for_claim(claim_key: str) -> str:
+    """Where analyst actions on a claim are recorded."""
+    return f"analyst-{claim_key}"
