@@ -25,6 +25,7 @@ from tracker.domain.dates import DocumentDate, ValidTime, resolve
 from tracker.domain.text import fold
 
 from . import lexicon as lx
+from .language import detect_language
 from .segment import Sentence, raw_clauses, sentences
 from .timex import DatePhrase, assign_order, find_phrases
 
@@ -108,9 +109,11 @@ class Document:
         published: DocumentDate | None,
         actors: ActorRegistry,
         conflicts: ConflictRegistry,
+        language: str | None = None,
     ):
         self.text = text
         self.folded = fold(text)
+        self.language = language or detect_language(self.folded)
         self.published = published
         self.actors = actors
         self.conflicts = conflicts
@@ -120,7 +123,6 @@ class Document:
         self.relevance: RelevanceResult = conflicts.relevance(
             text, folded=self.folded, mentions=self.plain, terms=self.terms
         )
-        self.language = "en"  # set by the pipeline (detected or given)
         self._valid: dict[int, ValidTime] = {}
         self.sentences: list[SentenceInfo] = []
         self.dates: list[DatePhrase] = []
@@ -247,10 +249,15 @@ class Document:
         return self.dates[i:j]
 
     def clause_of(self, info: SentenceInfo, pos: int) -> tuple[int, int]:
-        for c in info.clauses:
-            if c[0] <= pos < c[1]:
-                return c
-        return (info.start, info.end)
+        return info.clauses[self.clause_index(info, pos)]
+
+    @staticmethod
+    def clause_index(info: SentenceInfo, pos: int) -> int:
+        """Index of the clause holding pos (the last clause for a position past the end)."""
+        for i, (c0, c1) in enumerate(info.clauses):
+            if c0 <= pos < c1:
+                return i
+        return len(info.clauses) - 1
 
     def words_between(self, start: int, end: int) -> list[str]:
         return _WORD.findall(self.folded, start, end)
@@ -357,7 +364,7 @@ class Document:
         for m in lx.ATTRIBUTION.finditer(self.folded, info.start, info.end):
             span, kind = m.span(), m.lastgroup
             if kind == "verb":
-                ci = self._clause_index(info, span[0])
+                ci = self.clause_index(info, span[0])
                 if ci in done:
                     continue
                 c0, c1 = clauses[ci]
@@ -396,12 +403,6 @@ class Document:
                     found.append(Attribution(_agent(subject), whole, span, "source", None))
         return self._trim_covers(info, found)
 
-    @staticmethod
-    def _clause_index(info: SentenceInfo, pos: int) -> int:
-        for i, (c0, c1) in enumerate(info.clauses):
-            if c0 <= pos < c1:
-                return i
-        return len(info.clauses) - 1
 
     def _trim_covers(self, info: SentenceInfo, found: list[Attribution]) -> list[Attribution]:
         """A source speaks up to the next source in the sentence, not over it."""

@@ -116,7 +116,6 @@ NOT_PEOPLE_AFTER = re.compile(
 )
 MONEY_BEFORE = re.compile(r"(?:\$|€|£|usd|eur|us-\$)\s*$")
 IDENTIFIER_BEFORE = re.compile(r"\b(?:nr\.?|no\.?|nummer|number|resolution|platz|rang|seite|page|kapitel|artikel|article)\s*$")
-YEAR_CONTEXT_BEFORE = re.compile(r"\b(?:seit|since|im|in|jahr|year|von|bis|ab|from|until|of|vor|before|um|zuletzt|mid|early|late)\s*$")
 PART_OF_BEFORE = re.compile(
     r"\b(?:darunter|unter ihnen|davon|among them|among whom|including|of whom|of them|of which)\s*$"
 )
@@ -138,17 +137,12 @@ CUMULATIVE = _words(
     r"bringing", r"total",
 )
 INCREMENT = _words(r"weitere\w*", r"another", r"further", r"additional", r"more")
-NEGATION_NEAR = _words(
-    "keine", "keinen", "keiner", "no", "not", "nicht", "nichts", "nie", "never", "weder", "neither", "kein",
-)
 DENIAL = _words(
     r"wies\w* .{0,80}zuruck", r"zuruckgewiesen", r"dementiert\w*", r"dementi", r"bestritt\w*", r"bestreitet",
     r"bestritten", r"denied", r"denies", r"dismissed", r"rejected (?:reports|claims)", r"false", r"falsch\w*",
     r"propaganda", r"erfunden", r"fabricated",
 )
 REPORT_NOUN = _words(r"berichte\w*", r"angaben", r"meldungen", r"behauptung\w*", r"reports?", r"claims?")
-CASUALTY_WORD = re.compile("|".join(f"(?:{rx.pattern})" for rx in (KILLED, WOUNDED, MISSING)))
-
 # --- ceasefire positions -------------------------------------------------------------------
 CEASEFIRE = re.compile(
     r"\b(?:waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|feuereinstellung\w*|kampfpause\w*|"

@@ -13,7 +13,6 @@ from tracker.domain.dates import DocumentDate
 from .casualties import find_casualties
 from .contacts import find_contacts
 from .document import Document, Draft
-from .language import detect_language
 from .positions import find_positions
 
 # Bump when a rule change can change what is extracted from the same text: claim
@@ -46,8 +45,7 @@ def extract(
     """
     actors = actors or ActorRegistry.load()
     conflicts = conflicts or ConflictRegistry.load()
-    doc = Document(text, published, actors, conflicts)
-    doc.language = language or detect_language(doc.folded)
+    doc = Document(text, published, actors, conflicts, language)
     warnings = doc.anachronisms()
     if not doc.relevance.relevant:
         return ExtractionResult(language=doc.language, reports=[], warnings=warnings, relevance=doc.relevance)

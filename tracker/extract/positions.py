@@ -3,9 +3,11 @@ rejects or agreed.
 
 A position needs a stance cue ("bereit", "lehnte ... ab", "called for", "agreed") and a
 ceasefire or talks term ("Waffenstillstand", "Vermittlung", "truce", "talks") in the same
-or a neighbouring clause. The stance is decided by priority:
-negated rejection ("schloss ... nicht aus") > condition with agreement/readiness/rejection
-("Damit X zustimmen kann, müsse ...") > rejection > agreement > call > readiness.
+or a neighbouring clause. Cues are read in priority order: negated rejection ("schloss ... nicht aus", readiness) >
+rejection > agreement > call > readiness > a bare ceasefire term. A rejection, agreement,
+readiness or bare term with a condition beside it ("Damit X zustimmen kann, müsse ...",
+"will only agree if", "werde die Operation erst beenden, wenn") is conditional. A holder
+keeps the first stance found for it in the sentence.
 
 The holder is the subject of the cue's clause (mentions after a preposition are objects:
 "an die Konfliktparteien", "mit Aserbaidschan"). For a call, actors after the verb are its
@@ -28,9 +30,7 @@ _VENUE_BEFORE = re.compile(
     r"schirmherrschaft)|mediated by|vermittelt von|via|uber)\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
 )
 _CLAUSE_TAIL = re.compile(r"[\s,.;:!?“”„\"]+$")
-_PRIORITY = (
-    "negated_reject", "conditional", "rejects", "agreed", "calls_for_ceasefire", "ready_to_negotiate", "term_conditional",
-)
+_PRIORITY = ("negated_reject", "rejects", "agreed", "calls_for_ceasefire", "ready_to_negotiate", "term_conditional")
 
 
 def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
@@ -43,11 +43,11 @@ def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
     if not cues:
         return []
     terms = doc.all(lx.CEASEFIRE, s0, s1) + doc.all(lx.TALKS, s0, s1)
-    term_clauses = [(_clause_index(info, t[0]), t) for t in terms]
+    term_clauses = [(doc.clause_index(info, t[0]), t) for t in terms]
     drafts: list[Draft] = []
     seen: set[str] = set()
     for cue_type, cue in sorted(cues, key=lambda c: (_PRIORITY.index(c[0]), c[1][0])):
-        clause_index = _clause_index(info, cue[0])
+        clause_index = doc.clause_index(info, cue[0])
         near = [t for ci, t in term_clauses if abs(ci - clause_index) <= 1]
         if not near or not any(_same_source(doc, info, t[0], cue[0]) for t in near):
             continue
@@ -87,20 +87,12 @@ def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
 
 
 def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
-    found = []
-    found += [(m.lastgroup, m.span()) for m in lx.STANCE.finditer(doc.folded, s0, s1)]
+    found = [(m.lastgroup, m.span()) for m in lx.STANCE.finditer(doc.folded, s0, s1)]
     if doc.has(lx.CONDITION, s0, s1):
         # "Aserbaidschan werde die Militäroperation erst beenden, wenn ...": stopping the
         # fighting under a condition is a conditional position without a stance verb
         found += [("term_conditional", span) for span in doc.all(lx.CEASEFIRE, s0, s1)]
     return found
-
-
-def _clause_index(info: SentenceInfo, pos: int) -> int:
-    for i, (c0, c1) in enumerate(info.clauses):
-        if c0 <= pos < c1:
-            return i
-    return len(info.clauses) - 1
 
 
 def _same_source(doc: Document, info: SentenceInfo, a: int, b: int) -> bool:
@@ -129,7 +121,7 @@ def _condition(doc: Document, info: SentenceInfo, cue, clause_index: int):
     for m0, m1 in doc.all(lx.CONDITION, lo, hi):
         if doc.attribution_at(info, m0) is not doc.attribution_at(info, cue[0]):
             continue
-        ci = _clause_index(info, m0)
+        ci = doc.clause_index(info, m0)
         if doc.folded[m0:m1] == "damit":
             if ci + 1 >= len(info.clauses) or ci != clause_index:
                 continue
@@ -165,7 +157,7 @@ def _subjects(doc: Document, start: int, end: int) -> list[ActorMention]:
 
 
 def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -> list[ActorMention]:
-    c0, c1 = info.clauses[_clause_index(info, cue[0])]
+    c0, c1 = info.clauses[doc.clause_index(info, cue[0])]
     attribution = doc.attribution_at(info, cue[0])
     agent = attribution.agent.mention if attribution is not None else None
     if attribution is not None and attribution.kind == "inline":
