@@ -28,12 +28,12 @@ schedule:
 """
 
 
-def article(n: int, killed: int, extra: str = "") -> dict:
+def article(n: int, killed: int, extra: str = "", measure: str = "getötet") -> dict:
     return {
         "guid": f"https://news.example/karabakh/{n}",
         "link": f"https://news.example/karabakh/{n}",
         "title": f"Kämpfe um Berg-Karabach ({n})",
-        "description": f"<p>Bei den Kämpfen um Berg-Karabach wurden seit Sonntag mehr als {killed} Menschen getötet.{extra}</p>",
+        "description": f"<p>Bei den Kämpfen um Berg-Karabach wurden seit Sonntag mehr als {killed} Menschen {measure}.{extra}</p>",
         "pubDate": "Sat, 05 Jul 2025 09:30:00 +0200",
     }
 
@@ -86,10 +86,11 @@ def test_a_server_ignoring_validators_costs_a_fetch_but_appends_nothing(db, serv
 
 
 def test_an_entry_changed_in_place_becomes_a_revision_with_its_claims_re_extracted(db, server):
-    route = server.route("/f", body=rss([article(1, 240), article(2, 250)]), etag='"v1"')
+    other = article(2, 250, measure="verletzt")  # another claim, left as it was
+    route = server.route("/f", body=rss([article(1, 240), other]), etag='"v1"')
     config = config_for(server, ("news", "/f"))
     ingest_once(db.engine, config)
-    route.body, route.etag = rss([article(1, 260), article(2, 250)]), '"v2"'
+    route.body, route.etag = rss([article(1, 260), other]), '"v2"'
     result = ingest_once(db.engine, config).results[0]
     assert (result.status, result.new, result.revised, result.unchanged, result.claim_reports) == ("ok", 0, 1, 1, 1)
 
@@ -102,6 +103,11 @@ def test_an_entry_changed_in_place_becomes_a_revision_with_its_claims_re_extract
     assert events[2].data["text"].count("mehr als 260") == 1
     # The unchanged entry kept its single revision.
     assert len(events_of(db, document_id(guid="https://news.example/karabakh/2"))) == 2
+    # ... and the claim's history shows the new figure as a revision.
+    history = json.loads(run_cli("history", "casualties/killed/total", "--format", "json", db_url=db.url).stdout)
+    doc = document_id(guid="https://news.example/karabakh/1")
+    assert [(h["revision"], h["value"]["count"], h["change"]) for h in history if h["document_id"] == doc] == [
+        (1, 240, "new"), (2, 260, "revised")]
 
 
 def test_failures_are_counted_and_visible_in_tracker_feeds(sqlite_db, server, tmp_path):
