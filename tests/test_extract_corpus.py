@@ -17,7 +17,7 @@ from tracker.extract import extract
 CORPUS = Path(__file__).parent / "corpus" / "extraction.yaml"
 HOLDOUT = Path(__file__).parent / "corpus" / "holdout.yaml"
 F1_THRESHOLD = 0.9
-# The held-out set is not tuned against; its first score was F1 0.833 (P 1.0, R 0.714).
+# The held-out set is not tuned against; its first score was F1 0.812 (P 0.812, R 0.812).
 # The floor only catches regressions.
 HOLDOUT_FLOOR = 0.75
 

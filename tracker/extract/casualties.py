@@ -33,6 +33,7 @@ _STOP = re.compile(
     r"on|at|after|since|during|from|to|with|and|or|when|while|in|near|nahe|by|for|but|aber|allein|alone)$"
 )
 _SKIP = re.compile(r"(?:of|der|die|den|dem|des|the|weitere\w*|other|more|additional|further)$")
+_AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
 _COORDINATED = re.compile(r"(?:und|and|,)\s*$")  # "61 civilians killed and [291] injured"
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
 _VALUE_BEFORE = re.compile(
@@ -171,12 +172,6 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         clause = doc.clause_of(info, n.start)
         if doc.has(OTHER_INCIDENT, *clause):
             continue  # "1,800 people have died of Covid-19" beside a report on the war
-        # The figure's predicate may follow after an apposition ("12 people, including
-        # three children, were killed"): look up to the next figure that is not a part.
-        next_start = next(
-            (m.start for m in numbers[i + 1 :] if not lx.PART_OF_BEFORE.search(doc.folded, max(s0, m.start - 30), m.start)),
-            s1,
-        )
         head = _read_head(doc, n, clause[1], german)
         if head.kind == "other" or (n.year_like and head.kind != "people"):
             continue
@@ -184,44 +179,17 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
             continue  # "mehrere Stunden", "several times"
         before = doc.folded[max(clause[0], n.start - 40) : n.start]
         part_of = drafts[-1] if drafts and lx.PART_OF_BEFORE.search(before) else None
-        measure = head.measure
-        if measure is None:
-            # the nearest measure word after the number wins ("37 getötet und 118 verletzt")
-            forward = _measures(doc, head.end, next_start)
-            measure = min(forward)[1] if forward else None
-        group = head.group
-        if measure is None and part_of is not None:
-            measure = part_of.subject["measure"]
+        # A toll's value may sit in the next clause: "34 more deaths, taking their total to 1,068".
+        value_position = _VALUE_BEFORE.search(doc.folded, max(0, n.start - 30), n.start) is not None
         prev_end = numbers[i - 1].end if i > 0 else clause[0]
-        backward_window = (max(prev_end, clause[0], n.start - 90), n.start)
-        if measure is None:
-            candidates = _measures(doc, *backward_window)
-            # Before the number only as the value of a toll ("auf 120", "rose to 481")
-            # or as the object of "killed"/"Tod von".
-            if candidates and (head.kind == "people" or _VALUE_BEFORE.search(doc.folded, max(0, n.start - 30), n.start)):
-                measure = max(candidates)[1]
+        backward = (max(prev_end, s0 if value_position else clause[0], n.start - 90), n.start)
+        measure = _measure(doc, info, numbers[i + 1 :], n, head, part_of, backward, value_position)
         if measure is None:
             continue
-        elliptic = head.kind == "none" or (not head.named_group and _COORDINATED.search(doc.folded, max(s0, n.start - 6), n.start))
-        if elliptic and not n.vague and measure is not None and not head.others:
-            # "118 verletzt", "Zahl der Toten ... auf 120": group from context
-            back_groups = [
-                g for w in _WORD.finditer(doc.folded, *backward_window) if (g := _group_of(w.group())) is not None
-            ]
-            if drafts and drafts[-1].sentence is info and not back_groups:
-                group = drafts[-1].subject["group"]
-            elif back_groups:
-                group = back_groups[-1]
-        if head.others and drafts:
-            group = drafts[-1].subject["group"]
-        group = group or (part_of.subject["group"] if part_of is not None and head.kind == "none" else None)
-        if group in (None, "total") and doc.has(lx.MILITARY_CONTEXT, n.start, min(clause[1], head.end + 40)):
-            group = "military"  # "17 Tote in den eigenen Reihen"
-        group = group or "total"
-
+        group = _group(doc, info, n, head, drafts, part_of, backward, clause)
         attribution = doc.attribution_at(info, n.start)
         claimed_by, speaker, speaker_person = claimant(attribution)
-        side = _side(doc, info, n, head, clause, claimed_by, backward_window)
+        side = _side(doc, info, n, head, clause, claimed_by)
         drafts.append(
             Draft(
                 kind="casualties",
@@ -244,7 +212,55 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
     return drafts
 
 
-def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clause, claimed_by: str, back) -> str | None:
+def _measure(doc, info, following, n, head, part_of, backward, value_position) -> str | None:
+    """killed / wounded / missing for a figure, or None when it is not a casualty figure."""
+    if head.measure is not None:
+        return head.measure  # "200 Tote", "24 toten Zivilisten"
+    s0, s1 = info.start, info.end
+    # The predicate may follow an apposition ("12 people, including three children, were
+    # killed"): look up to the next figure that is not a part of this one.
+    later = [m for m in following if not lx.PART_OF_BEFORE.search(doc.folded, max(s0, m.start - 30), m.start)]
+    # the nearest measure word after the number wins ("37 getötet und 118 verletzt")
+    forward = _measures(doc, head.end, later[0].start if later else s1)
+    shares_verb = later and _AND_BEFORE.search(doc.folded, max(s0, later[0].start - 10), later[0].start)
+    if not forward and head.kind == "people" and shares_verb:
+        # "Three Azerbaijani soldiers and two Armenian fighters were killed": one verb for both
+        forward = _measures(doc, head.end, later[1].start if len(later) > 1 else s1)
+    if forward:
+        return min(forward)[1]
+    if part_of is not None:
+        return part_of.subject["measure"]  # "darunter 30 Zivilisten"
+    # Before the number only as the value of a toll ("auf 120", "rose to 481") or as the
+    # object of "killed"/"Tod von" ("den Tod von zwei Soldaten").
+    candidates = _measures(doc, *backward)
+    if candidates and (head.kind == "people" or value_position):
+        return max(candidates)[1]
+    return None
+
+
+def _group(doc, info, n, head, drafts, part_of, backward, clause) -> str:
+    """total / civilians / military, from the head, the context or the figure before."""
+    group = head.group
+    elliptic = head.kind == "none" or (
+        not head.named_group and _COORDINATED.search(doc.folded, max(info.start, n.start - 6), n.start)
+    )
+    if elliptic and not n.vague and not head.others:
+        # "118 verletzt", "Zahl der Toten ... auf 120": group from context
+        back_groups = [g for w in _WORD.finditer(doc.folded, *backward) if (g := _group_of(w.group())) is not None]
+        if back_groups:
+            group = back_groups[-1]
+        elif drafts and drafts[-1].sentence is info:
+            group = drafts[-1].subject["group"]
+    if head.others and drafts:
+        group = drafts[-1].subject["group"]  # "several others injured"
+    if group is None and part_of is not None and head.kind == "none":
+        group = part_of.subject["group"]
+    if group in (None, "total") and doc.has(lx.MILITARY_CONTEXT, n.start, min(clause[1], head.end + 40)):
+        group = "military"  # "17 Tote in den eigenen Reihen"
+    return group or "total"
+
+
+def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clause, claimed_by: str) -> str | None:
     """Whose dead: named side > both sides > enemy > own > the claimant's own side."""
     conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id) if doc.relevance.conflict_id else None
     parties = conflict.parties if conflict else ()

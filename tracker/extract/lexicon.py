@@ -19,10 +19,12 @@ def _words(*alternatives: str) -> re.Pattern:
 SPEECH_VERB = _words(
     r"sagte\w*", "sagt", "sagen", r"erklarte\w*", "erklart", r"teilte\w*", r"mitteilte\w*", "mitgeteilt",
     r"meldete\w*", "meldet", "gemeldet", r"berichtete\w*", "berichtet", r"betonte\w*", r"sprach\w* von",
-    r"bezifferte\w*", "beziffert", r"bestatigte\w*", "bestatigt", "gab", "gaben", "angegeben", "hiess es",
+    r"bezifferte\w*", "beziffert", r"bestatigte\w*", "bestatigt", "gab", "gaben", "angegeben", r"hie(?:ss|ß) es",
     r"verlautete\w*", r"schrieb\w*", r"twitterte\w*", r"warnte\w*", r"behauptete\w*", "behauptet",
-    r"raumte\w* ein", r"zahlte\w*", r"befurchtet\w*", r"schatzt\w*", r"schatzte\w*", "said", "says", "told", "tells", "stated", "announced", "reported",
-    "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted", "estimated", "estimates", "counted", "put", "puts", "fears", "feared", "believes",
+    r"raumte\w* ein", r"zahlte\w*", r"befurchtet\w*", r"schatzt\w*", r"schatzte\w*", "said", "says", "told",
+    "tells", "stated", "announced", "reported",
+    "claimed", "added", "confirmed", "tweeted", "wrote", "warned", "insisted", "estimated", "estimates", "counted",
+    "put", "puts", "fears", "feared", "believes",
     r"put the (?:death )?toll",
 )
 # Prepositional attributions: the agent follows ("laut X", "according to X"), or precedes ("X zufolge").
@@ -31,7 +33,8 @@ SOURCE_BEFORE_AGENT = _words(
 )
 SOURCE_AFTER_AGENT = _words("zufolge")
 ADJECTIVE_SOURCE = _words(
-    r"nach \w+(?:en|er) (?:angaben|informationen|darstellung)", r"according to \w+ (?:figures|officials|sources|data)",
+    r"nach \w+(?:en|er) (?:angaben|informationen|darstellung)",
+    r"according to \w+ (?:figures|officials|sources|data)",
 )
 OWN_ACCOUNT = _words(r"nach eigenen angaben", r"by (?:its|their|his|her) own account")
 ANAPHOR = _words(
@@ -55,7 +58,7 @@ KONJUNKTIV = re.compile(
 # --- prepositions: a mention after these is not the subject of the clause ---------------
 PREPOSITION_WORDS = frozenset(
     "an mit gegen zwischen fur von vom aus nach zu zum zur bei beim um uber in im auf unter durch innerhalb "
-    "ausserhalb within under via to with against between for from on upon of by at into toward towards about "
+    "ausserhalb außerhalb within under via to with against between for from on upon of by at into toward towards about "
     "over among than als".split()
 )
 DETERMINER_WORDS = frozenset(
@@ -157,14 +160,18 @@ CEASEFIRE = re.compile(
 )
 TALKS = _words(
     r"verhandlung\w*", r"\w*verhandlungen", r"gesprach\w*", r"friedensgesprach\w*", r"verhandlungstisch\w*",
-    r"vermittlung\w*", r"vermittler\w*", r"vermitteln", r"zu verhandeln", r"verhandeln", r"dialog\w*", r"talks", r"negotiat\w*", r"mediat\w*", r"dialogue",
+    r"vermittlung\w*", r"vermittler\w*", r"vermitteln", r"zu verhandeln", r"verhandeln", r"dialog\w*", r"talks",
+    r"negotiat\w*", r"mediat\w*", r"dialogue",
     r"peace process", r"\w+-verhandlungen",
 )
 CALL = _words(
     r"appell\w*", r"rief\w* [^.;!?\n]{0,120}?\bauf", r"ruft\w* [^.;!?\n]{0,120}?\bauf", r"aufgerufen", r"aufruf\w*",
-    r"fordert\w*", r"forderung\w*", r"verlangt\w*", r"drangt\w*", r"dringt\w* auf", r"mahnt\w*", r"pladiert\w*",
-    r"wolle\w* [^.;!?\n]{0,120}?\berreichen", r"will [^.;!?\n]{0,120}?\berreichen", r"setzt\w* sich [^.;!?\n]{0,60}?\bein",
-    r"call\w* (?:on|for|upon)", r"calling (?:on|for)", r"urge[sd]?", "urging", r"appeal\w*", r"demand\w*", r"press\w* for",
+    r"fordert\w*", r"forderung\w*", r"aufgefordert", r"gefordert", r"aufforderung\w*", r"verlangt\w*",
+    r"drangt\w*", r"dringt\w* auf", r"mahnt\w*", r"pladiert\w*",
+    r"wolle\w* [^.;!?\n]{0,120}?\berreichen", r"will [^.;!?\n]{0,120}?\berreichen",
+    r"setzt\w* sich [^.;!?\n]{0,60}?\bein",
+    r"call\w* (?:on|for|upon)", r"calling (?:on|for)", r"urge[sd]?", "urging", r"appeal\w*", r"demand\w*",
+    r"press\w* for",
     r"push\w* for", r"want\w* [^.;!?\n]{0,60}?(?:ceasefire|truce)",
 )
 READY = _words(  # "bereit", not "bereits" (already)
@@ -172,14 +179,18 @@ READY = _words(  # "bereit", not "bereits" (already)
     r"bot\w* [^.;!?\n]{0,80}?\ban", "angeboten", r"offer(?:ed|s|ing)? to",
 )
 REJECT = _words(
-    r"lehnt\w* [^.;!?\n]{0,120}?\bab", r"abgelehnt", r"ablehn\w*", r"ablehnung", r"zuruckgewiesen", r"wies\w* [^.;!?\n]{0,120}?\bzuruck",
-    r"zuruckweis\w*", r"schloss\w* [^.;!?\n]{0,120}?\baus", r"schliesst [^.;!?\n]{0,120}?\baus", r"ausgeschlossen",
+    r"lehnt\w* [^.;!?\n]{0,120}?\bab", r"abgelehnt", r"ablehn\w*", r"ablehnung", r"zuruckgewiesen",
+    r"wies\w* [^.;!?\n]{0,120}?\bzuruck",
+    r"zuruckweis\w*", r"schloss\w* [^.;!?\n]{0,120}?\baus", r"schlie(?:ss|ß)t [^.;!?\n]{0,120}?\baus",
+    r"ausgeschlossen",
     r"reject\w*", r"refus\w*", r"ruled out", r"rules out", r"rule out", r"dismiss\w*", r"unwilling", "not ready",
     r"nicht bereit", r"not prepared", r"not willing",
 )
 # "schloss Verhandlungen nicht aus", "did not rule out": a negated rejection is readiness.
 NEGATED_REJECT = _words(
-    r"schloss\w* [^.;!?\n]{0,120}?\bnicht aus", r"schliesst [^.;!?\n]{0,120}?\bnicht aus", r"nicht ausgeschlossen",
+    r"schloss\w* [^.;!?\n]{0,120}?\bnicht (?:\w+ ){0,2}aus",
+    r"schlie(?:ss|ß)t [^.;!?\n]{0,120}?\bnicht (?:\w+ ){0,2}aus",
+    r"nicht (?:\w+ ){0,2}ausgeschlossen",
     r"(?:not|never) (?:rule|ruled) out", r"did not reject", r"nicht abgelehnt",
 )
 # Verbs of agreeing; the nouns ("agreement", "Einigung") only with a verb of reaching them,
@@ -282,10 +293,11 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "negotiat", "mediat", "peace",
     ),
     "stance": (
-        "schloss", "schliesst", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen", "wies", "zuruckweis",
+        "schloss", "schliesst", "schließt", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen", "wies", "zuruckweis",
         "ausgeschlossen", "reject", "refus", "ruled", "rule", "dismiss", "unwilling", "vereinbar", "einigt",
         "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptiert", "unterzeichn", "agree", "accept", "sign",
         "erzielt", "reached", "struck", "concluded", "committed", "appell", "rief", "ruft", "aufgerufen", "aufruf",
+        "aufgefordert", "gefordert", "aufforderung",
         "fordert", "forderung", "verlangt", "drangt", "dringt", "mahnt", "pladiert", "erreichen", "setzt", "call",
         "urg", "appeal", "demand", "press", "push", "want", "bereit", "ready", "willing", "prepared", "open$",
         "offen$", "bot", "angeboten", "offer",
@@ -297,12 +309,13 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     ),
     "contact": (
         "telefon", "phone", "telephone", "call", "gemeinsam", "joint", "pressekonferenz", "pressebegegnung", "press",
-        "news", "treffen", "traf$", "trafen", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung", "gipfel",
+        "news", "treffen", "traf$", "trafen", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung",
+        "gipfel",
         "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",
     ),
     "speech": (
         "sagt", "sagen", "erklar", "teilte", "mitteilte", "mitgeteilt", "meldet", "gemeldet", "bericht", "betont",
-        "sprach", "beziffert", "bestatigt", "gab$", "gaben$", "angegeben", "hiess", "verlautete", "schrieb",
+        "sprach", "beziffert", "bestatigt", "gab$", "gaben$", "angegeben", "hiess", "hieß", "verlautete", "schrieb",
         "twitterte", "warnte", "behauptet", "raumte", "zahlte", "befurchtet", "schatzt", "said", "says", "told",
         "tells", "stated", "announced", "reported", "claimed", "added", "confirmed", "tweeted", "wrote", "warned",
         "insisted", "estimate", "counted", "fear", "believes", "put$", "puts$", "laut$", "angaben", "informationen",
