@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..domain import events as ev
 from ..domain.claims import ClaimReport
-from ..domain.dates import DocumentDate, ValidTime, parse_edtf
+from ..domain.dates import DocumentDate, ValidTime, parse_edtf, resolve
 from ..store import NewEvent
 from .payloads import stream_for_claim
 
@@ -28,6 +28,8 @@ class Said:
     valid: str | None = None  # EDTF; default: the document date
     order: int | None = None  # day offset inside the document
     speaker: str | None = None
+    phrase: str | None = None  # a relative date as in the text ("am Freitag")
+    relation: dict | None = None  # its meaning (tracker.domain.dates.resolve), resolved against the document date
 
 
 def casualties(count: int | None, claimed_by: str, quote: str, *, measure="killed", group="total", side=None,
@@ -91,7 +93,11 @@ def document(
             value=s.value,
             claimed_by=s.claimed_by,
             speaker=s.speaker,
-            valid=valid_time(s.valid or published, published, s.order),
+            valid=(
+                resolve(s.relation, s.phrase, date, s.order)
+                if s.relation is not None
+                else valid_time(s.valid or published, published, s.order)
+            ),
             quote=s.quote,
             span=(start, start + len(s.quote)),
             extractor_version=EXTRACTOR,
