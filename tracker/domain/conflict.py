@@ -39,7 +39,7 @@ FIGHTING = re.compile(
 OTHER_INCIDENT = re.compile(
     r"\b(?:schie(?:ss|ß)erei\w*|amok\w*|schutze|attentater\w*|terroranschlag\w*|krawall\w*|unruhen|"
     r"demonstrant\w*|unfall\w*|verkehrsunfall\w*|absturz\w*|abgesturzt|erdbeben\w*|lawine\w*|hochwasser\w*|"
-    r"uberschwemmung\w*|unwetter\w*|hurrikan\w*|wirbelsturm\w*|tornado\w*|brand|brandes|grossbrand\w*|"
+    r"uberschwemmung\w*|unwetter\w*|hurrikan\w*|wirbelsturm\w*|tornado\w*|brand|brandes|gro(?:ss|ß)brand\w*|"
     r"feuerwehr\w*|corona\w*|covid\w*|pandemie\w*|virus\w*|kartell\w*|banden\w*|polizei\w*|"
     r"shooting\w*|shooter\w*|gunm[ae]n|rampage|riot\w*|protesters?|accident\w*|crash\w*|earthquake\w*|"
     r"avalanche\w*|flood\w*|hurricane\w*|tornado\w*|wildfire\w*|blaze|coronavirus|pandemic|"
@@ -196,7 +196,8 @@ class ConflictRegistry:
                 score += 2 * len(places)
                 why = "a party" if party_mentions else "fighting vocabulary"
                 reasons.append(f"place {text[places[0].start:places[0].end]!r} ({len(places)}x) with {why}")
-            pair = _parties_with_fighting(c.principal_parties, party_mentions, fighting())
+            # With a name, relevance is settled: the pair check (a full pass) only adds score.
+            pair = None if names else _parties_with_fighting(c.principal_parties, party_mentions, fighting())
             if pair is not None:
                 score += 2
                 reasons.append(f"{' and '.join(c.principal_parties)} named together with fighting vocabulary")
