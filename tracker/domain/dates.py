@@ -97,15 +97,6 @@ class DocumentDate(BaseModel):
             return cls(kind="unknown")
         return cls(value=value, kind=kind)
 
-    @classmethod
-    def from_datetime(cls, when: dt.date | dt.datetime, kind: str = "published") -> "DocumentDate":
-        """A feed timestamp: kept to the day (UTC date when the datetime is aware)."""
-        if isinstance(when, dt.datetime):
-            if when.tzinfo is not None:
-                when = when.astimezone(dt.timezone.utc)
-            when = when.date()
-        return cls(value=when.isoformat(), kind=kind)
-
 
 class ValidTime(BaseModel):
     """When a claim holds in the world, as precisely as the text allows."""
