@@ -78,7 +78,6 @@ def test_every_problem_is_one_line_naming_line_feed_and_field():
     "raw, problem",
     [
         ("", "feeds.yaml:1: the file is empty: expected a `feeds:` list"),
-        ("feeds: [", "feeds.yaml:1: not valid YAML: expected the node content, but found '<stream end>'"),
         ("- a\n- b\n", "feeds.yaml:1: expected a mapping with a `feeds:` list at the top"),
         ("feeds:\n  - just a string\n", "feeds.yaml:2: feed #1: expected a mapping of name, url, language, interval, ..., got 'just a string'"),
         ("feeds: []\nfeeds: []\n", "feeds.yaml:2: duplicate key 'feeds'"),
@@ -101,6 +100,14 @@ def test_single_problems(raw, problem):
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, source="feeds.yaml")
     assert caught.value.problems == [problem]
+
+
+def test_yaml_syntax_errors_name_the_line():
+    with pytest.raises(ConfigError) as caught:
+        parse_config("feeds:\n  - name: a\n    url: [unclosed\n", source="feeds.yaml")
+    (problem,) = caught.value.problems
+    # The wording is the YAML parser's (libyaml's when PyYAML has it).
+    assert problem.startswith(("feeds.yaml:3: not valid YAML: ", "feeds.yaml:4: not valid YAML: ")), problem
 
 
 def test_durations_and_sizes():

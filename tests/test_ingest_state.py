@@ -5,9 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from datetime import timedelta
-
-import pytest
 
 from tracker.ingest.config import FeedConfig
 from tracker.ingest.state import (

@@ -258,11 +258,11 @@ def cmd_run(ctx, args) -> int:
         print(f"{utc_now()[:19]}Z {message}", file=sys.stderr, flush=True)
 
     def on_result(r) -> None:
-        detail = r.error or ""
-        counts = f"{r.entries} entries, {r.new} new, {r.revised} revised, {r.claim_reports} claim reports"
-        log(f"{r.feed}: {r.status}" + (f" (HTTP {r.http_status})" if r.http_status else "")
-            + (f", {counts}" if r.status in ("ok", "interrupted") else "") + (f": {detail}" if detail else "")
-            + (f" [{r.problem}]" if r.problem else "") + f" in {r.seconds:.2f}s")
+        parts = [f"{r.feed}: {r.status}" + (f" (HTTP {r.http_status})" if r.http_status else "")]
+        if r.status in ("ok", "interrupted"):
+            parts.append(f"{r.entries} entries, {r.new} new, {r.revised} revised, {r.claim_reports} claim reports")
+        parts += [text for text in (r.error, r.problem) if text]
+        log("; ".join(parts) + f" ({r.seconds:.2f}s)")
 
     enabled = [f.name for f in config.feeds if f.enabled]
     log(f"polling {len(enabled)} feeds from {args.config} with {config.schedule.workers} workers; Ctrl-C stops")

@@ -228,12 +228,16 @@ def _local_path(url: str, base: Path) -> str:
     return str((base / Path(url).expanduser()).resolve())
 
 
+# libyaml's loader when PyYAML was built with it (it usually is): same results, faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(raw: str, source: str) -> tuple[Any, dict[tuple, int], list[tuple[int, str]]]:
     """Parse YAML keeping the line of every key and item (for error messages)
     and reporting duplicate keys, which PyYAML would silently overwrite."""
     lines: dict[tuple, int] = {}
     problems: list[tuple[int, str]] = []
-    loader = yaml.SafeLoader(raw)
+    loader = _Loader(raw)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:

@@ -25,7 +25,7 @@ from .config import FeedConfig, FeedsConfig
 from .documents import DocumentWriter
 from .entries import Candidate, matches_keywords, parse_feed
 from .fetch import Fetcher
-from .state import FeedStates, FeedState, PollOutcome, make_owner
+from .state import FeedState, FeedStates, PollOutcome, make_owner
 
 ENTRY_BATCH = 200  # feed_entries rows written per transaction
 APPEND_QUEUE = 4  # documents extracted ahead of the one being committed
@@ -69,11 +69,10 @@ class Poller:
         owner: str | None = None,
         stop: threading.Event | None = None,
         progress: Progress | None = None,
-        writer: DocumentWriter | None = None,
     ):
         self.config = config
         self.states = FeedStates(engine)
-        self.writer = writer or DocumentWriter(EventStore(engine))
+        self.writer = DocumentWriter(EventStore(engine))
         self.fetcher = Fetcher(config.fetch)
         self.owner = owner or make_owner()
         self.stop = stop or threading.Event()
@@ -85,6 +84,9 @@ class Poller:
 
     def poll(self, feed: FeedConfig, row: FeedState) -> FeedResult:
         """Poll a feed whose lease this worker holds; always gives the lease back."""
+        if self.stop.is_set():  # stopped while this poll waited for a free worker
+            self.states.release(row.name, self.owner)
+            return FeedResult(feed.name, "skipped", error="stopped before this feed was polled")
         started = time.monotonic()
         try:
             result, outcome = self._poll(feed, row)
