@@ -444,7 +444,7 @@ class Document:
         for w in _WORD.finditer(self.folded, c0, c1):
             if any(a <= w.start() < b for a, b in skip):
                 continue
-            if lx.FILLER.fullmatch(w.group()) or lx.SOURCE_BEFORE_AGENT.fullmatch(w.group()):
+            if w.group() in lx.FILLER_WORDS:
                 continue
             rest.append(w.group())
         return len(rest) <= 2

@@ -43,11 +43,10 @@ ANAPHOR = _words(
     r"the (?:diplomat|minister|official|president|premier|spokesman|spokeswoman|envoy|leader)",
 )
 # Fillers allowed in an attribution-only clause besides the agent, the verb and dates.
-FILLER = _words(
-    "am", "an", "on", "der", "die", "das", "den", "dem", "des", "the", "a", "an", "in", "im", "zudem", "indes",
-    "auch", "also", "wie", "as", "mit", "reporters", "journalisten", "den journalisten", "to reporters",
-    "in a statement", "in einer erklarung", "in einer mitteilung", "am abend", "am morgen", "later", "spater",
-    "es", "hiess", "hinzu", "mit", "ein", "einer", "late", "early", "fruh", "dass", "that",
+FILLER_WORDS = frozenset(
+    "am an on der die das den dem des the a in im zudem indes auch also wie as mit reporters journalisten to "
+    "statement erklarung mitteilung einer abend morgen later spater es hiess hieß hinzu ein late early fruh dass "
+    "that laut so citing".split()
 )
 KONJUNKTIV = re.compile(
     r"\b(?:sei|seien|habe|hätten|hätte|müsse|müssten|wolle|wollten|könne|könnten|solle|sollten|dürfe|"
