@@ -11,6 +11,7 @@ import email.utils
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 import feedparser
@@ -41,7 +42,7 @@ class Candidate:
     fetched_at: str | None = None
     warnings: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def text_sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

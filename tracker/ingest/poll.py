@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,6 @@ from .fetch import Fetcher
 from .state import FeedState, FeedStates, PollOutcome, make_owner
 
 ENTRY_BATCH = 200  # feed_entries rows written per transaction
-APPEND_QUEUE = 4  # documents extracted ahead of the one being committed
 
 # (feed name, entries done, entries in the feed)
 Progress = Callable[[str, int, int], None]
@@ -145,128 +143,63 @@ class Poller:
     def _store_entries(
         self, feed: FeedConfig, candidates: list[Candidate], result: FeedResult
     ) -> tuple[str | None, list[tuple[str, str, int]]]:
-        """Store each new or changed entry. Returns why it stopped early (if it did)
-        and the feed_entries rows still to write.
-
-        This thread decides and extracts; an appender thread commits, in order. So
-        one entry's extraction (CPU) overlaps the previous entry's commit (disk,
-        waited for without holding the GIL), and each document is still its own
-        transaction.
-        """
+        """Store each new or changed entry, one transaction per document. Returns
+        why it stopped early (if it did) and the feed_entries rows still to write
+        (they are written with the poll's outcome)."""
         known = self.states.known_entries(feed.name, [c.document_id for c in candidates])
-        # A thread pays off only when there is a queue to overlap with.
-        appender = _Appender(self, feed.name, result, len(candidates), threaded=len(candidates) > 2 * APPEND_QUEUE)
+        pending: list[tuple[str, str, int]] = []
         beat_every, last_beat = self.lease / 3, time.monotonic()
         stopped = None
-        try:
-            for candidate in candidates:
-                if self.stop.is_set():
-                    stopped = "stopped before every entry was stored; the rest follow on the next poll"
+        for done, candidate in enumerate(candidates, 1):
+            if self.stop.is_set():
+                stopped = "stopped before every entry was stored; the rest follow on the next poll"
+                break
+            if time.monotonic() - last_beat > beat_every:
+                if not self.states.heartbeat(feed.name, self.owner, self.lease):
+                    stopped = "lease lost: another worker took this feed over"
                     break
-                if appender.error is not None:
-                    break
-                if time.monotonic() - last_beat > beat_every:
-                    if not self.states.heartbeat(feed.name, self.owner, self.lease):
-                        stopped = "lease lost: another worker took this feed over"
-                        break
-                    last_beat = time.monotonic()
-                appender.put(self._step(feed, candidate, known.get(candidate.document_id)))
-        finally:
-            # On a stop, what is queued is dropped: it is not stored, and the feed
-            # stays due, so the next poll stores it.
-            entries = appender.finish(abandon=stopped is not None)
-        if appender.error is not None:
-            with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
-                self.states.record_entries(feed.name, entries)
-            raise appender.error
-        return stopped, entries
+                last_beat = time.monotonic()
+            try:
+                row = self._store_entry(feed, candidate, known.get(candidate.document_id), result)
+            except Exception:
+                with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
+                    self.states.record_entries(feed.name, pending)
+                raise
+            if row is not None:
+                pending.append(row)
+            if len(pending) >= ENTRY_BATCH:
+                self.states.record_entries(feed.name, pending)
+                pending = []
+            if self.progress is not None:
+                self.progress(feed.name, done, len(candidates))
+        return stopped, pending
 
-    def _step(self, feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None) -> tuple:
-        """What to do with one entry: (kind, candidate, payload)."""
-        sha = candidate.text_sha256
-        wanted = matches_keywords(candidate, feed.keywords)
-        if seen is not None and seen[0] == sha and (seen[1] > 0 or not wanted):
-            return ("unchanged", candidate, None)
-        if not wanted:
-            return ("filtered", candidate, None)
+    def _store_entry(
+        self, feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None, result: FeedResult
+    ) -> tuple[str, str, int] | None:
+        """Store one entry if it is new or changed; returns its feed_entries row, if it changed."""
+        doc, sha = candidate.document_id, candidate.text_sha256
+        if seen is not None and seen[0] == sha and seen[1] > 0:
+            result.unchanged += 1  # the common case on a known feed: one dict lookup
+            return None
+        if not matches_keywords(candidate, feed.keywords):
+            if seen is not None and seen[0] == sha:
+                result.unchanged += 1
+                return None
+            result.filtered += 1
+            return (doc, sha, 0)
         if seen is None:
             # Never shown by this feed: almost always a new document. The append
             # expects no stream and falls back to the careful path if there is one.
-            return ("write", candidate, self.writer.prepare(candidate, None))
-        stored = self.writer.latest(candidate.document_id)
-        if stored is not None and stored.text_sha256 == sha:
-            return ("stored", candidate, stored.revision)  # stored, but the entry table lagged (a crash)
-        return ("write", candidate, self.writer.prepare(candidate, stored))
-
-
-class _Appender:
-    """Commits prepared documents in order and keeps the poll's counts: on a
-    thread of its own for a long feed, inline for a short one."""
-
-    def __init__(self, poller: Poller, feed: str, result: FeedResult, total: int, threaded: bool):
-        self.poller, self.feed, self.result, self.total = poller, feed, result, total
-        self.error: BaseException | None = None
-        self.abandoned = False
-        self.done = 0
-        self.pending: list[tuple[str, str, int]] = []
-        self.queue: queue.Queue | None = None
-        self.thread = None
-        if threaded:
-            self.queue = queue.Queue(maxsize=APPEND_QUEUE)
-            self.thread = threading.Thread(target=self._run, name=f"tracker-append-{feed}", daemon=True)
-            self.thread.start()
-
-    def put(self, step: tuple) -> None:
-        if self.queue is not None:
-            self.queue.put(step)
-        elif self.error is None:
-            self._guarded(step)
-
-    def finish(self, abandon: bool) -> list[tuple[str, str, int]]:
-        """Wait for the queue; the entry rows not yet written are returned, to be
-        written with the poll's outcome in one transaction."""
-        self.abandoned = abandon
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-        return self.pending
-
-    def _run(self) -> None:
-        while (step := self.queue.get()) is not None:
-            if self.error is None and not self.abandoned:
-                self._guarded(step)
-
-    def _guarded(self, step: tuple) -> None:
-        try:
-            self._handle(step)
-        except BaseException as exc:  # noqa: BLE001 - raised again by the polling thread
-            self.error = exc
-
-    def _handle(self, step: tuple) -> None:
-        kind, candidate, payload = step
-        doc, sha, result = candidate.document_id, candidate.text_sha256, self.result
-        if kind == "unchanged":
-            result.unchanged += 1
-        elif kind == "filtered":
-            result.filtered += 1
-            self.pending.append((doc, sha, 0))
-        elif kind == "stored":
-            result.unchanged += 1
-            self.pending.append((doc, sha, payload))
+            written = self.writer.commit(self.writer.prepare(candidate, None))
         else:
-            written = self.poller.writer.commit(payload)
-            if written.outcome == "new":
-                result.new += 1
-            elif written.outcome == "revised":
-                result.revised += 1
-            else:
-                result.unchanged += 1
-            result.claim_reports += written.claim_reports
-            result.extraction_failures += written.extraction == "failed"
-            self.pending.append((doc, sha, written.revision))
-        if len(self.pending) >= ENTRY_BATCH:
-            self.poller.states.record_entries(self.feed, self.pending)
-            self.pending = []
-        self.done += 1
-        if self.poller.progress is not None:
-            self.poller.progress(self.feed, self.done, self.total)
+            written = self.writer.write(candidate)
+        if written.outcome == "new":
+            result.new += 1
+        elif written.outcome == "revised":
+            result.revised += 1
+        else:
+            result.unchanged += 1  # stored already (the entry table lagged after a crash, or another feed)
+        result.claim_reports += written.claim_reports
+        result.extraction_failures += written.extraction == "failed"
+        return (doc, sha, written.revision)
