@@ -1,16 +1,16 @@
 """Recording documents: one append (one transaction) per document revision,
 holding its DocumentIngested event and all its ClaimReported events.
 
-The event store is the truth about what is stored. The careful path (`write`)
-reads the document's stream first: is this text already there (nothing to do),
-or which revision comes next at which stream version? The append then expects
+The event store is the truth about what is stored. Before writing, the
+document's stream says whether this text is already there (nothing to do), or
+which revision comes next at which stream version; the append then expects
 exactly that version, so two writers racing on one document cannot both write
-a revision. The fast path (`prepare` + `commit`) skips the read for an entry
-its feed never showed before: it appends revision 1 expecting no stream, and
-only if the stream exists after all (the same article in another feed, a crash
-before the feed's entry table was updated) falls back to the careful path.
-Event ids are deterministic (the domain derives them), so replaying a write
-changes nothing.
+a revision. For an entry its feed never showed, the first read is skipped: it
+is appended as revision 1 expecting no stream, and only if the stream exists
+after all (the same article in another feed, a crash before the feed's entry
+table was updated) is the stream read and the decision made again. Event ids
+are deterministic (the domain derives them), so replaying a write changes
+nothing.
 
 If extraction raises, the document is stored all the same, with the failure in
 `extraction` and no claim reports: nothing fetched is lost, and a later
@@ -49,31 +49,6 @@ class WriteResult:
     warnings: tuple[str, ...] = ()  # the document's warnings, e.g. an anachronism
 
 
-@dataclass(frozen=True)
-class PreparedWrite:
-    """A document revision ready to append: extracted, its events built."""
-
-    candidate: Candidate
-    revision: int
-    expected_version: int
-    events: list[NewEvent]
-    document: DocumentIngested
-    claim_reports: int
-
-    def result(self) -> WriteResult:
-        doc = self.document
-        return WriteResult(
-            "new" if self.revision == 1 else "revised",
-            doc.document_id,
-            self.revision,
-            doc.text_sha256,
-            claim_reports=self.claim_reports,
-            extraction=doc.extraction.status,
-            error=doc.extraction.error,
-            warnings=tuple(doc.warnings),
-        )
-
-
 class DocumentWriter:
     def __init__(self, store: EventStore, extractor=None):
         if extractor is None:
@@ -90,47 +65,40 @@ class DocumentWriter:
                 latest = (event.data["revision"], event.data["text_sha256"])
         return None if latest is None else StoredRevision(latest[0], latest[1], version)
 
-    def write(self, candidate: Candidate) -> WriteResult:
-        """Store the candidate unless its text is already the latest revision
-        (reads the document's stream first)."""
-        sha = candidate.text_sha256
+    def write(self, candidate: Candidate, *, assume_new: bool = False) -> WriteResult:
+        """Store the candidate as the document's next revision, unless its text
+        is the latest stored already. `assume_new` skips the first read of the
+        stream (the caller's feed never showed this entry)."""
+        doc_id, sha = candidate.document_id, candidate.text_sha256
+        stored = None if assume_new else self.latest(doc_id)
         for _ in range(MAX_RACE_RETRIES):
-            stored = self.latest(candidate.document_id)
             if stored is not None and stored.text_sha256 == sha:
-                return WriteResult("unchanged", candidate.document_id, stored.revision, sha)
-            prepared = self.prepare(candidate, stored)
+                return WriteResult("unchanged", doc_id, stored.revision, sha)
+            revision = 1 if stored is None else stored.revision + 1
+            events, document, reports = self.events_for(candidate, revision)
             try:
-                self.store.append(candidate.stream, prepared.events, expected_version=prepared.expected_version)
+                appended = self.store.append(
+                    candidate.stream, events, expected_version=NO_STREAM if stored is None else stored.stream_version
+                )
             except (ConcurrencyError, EventIdConflict):
-                # Another writer stored this document meanwhile (the same entry in
-                # another feed, or another worker): look again at what it wrote.
+                # The stream is not as assumed: another writer stored this document
+                # meanwhile (the same entry in another feed, another worker), or it
+                # was stored before a crash. Look at what is there and decide again.
+                stored = self.latest(doc_id)
                 continue
-            return prepared.result()
-        raise RuntimeError(
-            f"document {candidate.document_id}: its stream kept moving during {MAX_RACE_RETRIES} attempts to write it"
-        )
-
-    def prepare(self, candidate: Candidate, stored: StoredRevision | None) -> PreparedWrite:
-        """Extract and build the events of the revision after `stored` (None: the first)."""
-        revision = 1 if stored is None else stored.revision + 1
-        events, document, reports = self.events_for(candidate, revision)
-        expected = NO_STREAM if stored is None else stored.stream_version
-        return PreparedWrite(candidate, revision, expected, events, document, reports)
-
-    def commit(self, prepared: PreparedWrite) -> WriteResult:
-        """Append a prepared revision. It was prepared on an assumption (usually:
-        an entry this feed never showed is a new document); if the stream says
-        otherwise, the careful path decides again from what is stored."""
-        try:
-            appended = self.store.append(
-                prepared.candidate.stream, prepared.events, expected_version=prepared.expected_version
+            if appended.is_noop:  # every event was stored already, byte for byte
+                return WriteResult("unchanged", doc_id, revision, sha)
+            return WriteResult(
+                "new" if revision == 1 else "revised",
+                doc_id,
+                revision,
+                sha,
+                claim_reports=reports,
+                extraction=document.extraction.status,
+                error=document.extraction.error,
+                warnings=tuple(document.warnings),
             )
-        except (ConcurrencyError, EventIdConflict):
-            return self.write(prepared.candidate)
-        if appended.is_noop:  # every event was already stored, byte for byte
-            doc = prepared.document
-            return WriteResult("unchanged", doc.document_id, prepared.revision, doc.text_sha256)
-        return prepared.result()
+        raise RuntimeError(f"document {doc_id}: its stream kept moving during {MAX_RACE_RETRIES} attempts to write it")
 
     def events_for(self, candidate: Candidate, revision: int) -> tuple[list[NewEvent], DocumentIngested, int]:
         published = candidate.published

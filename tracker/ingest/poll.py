@@ -188,12 +188,8 @@ class Poller:
                 return None
             result.filtered += 1
             return (doc, sha, 0)
-        if seen is None:
-            # Never shown by this feed: almost always a new document. The append
-            # expects no stream and falls back to the careful path if there is one.
-            written = self.writer.commit(self.writer.prepare(candidate, None))
-        else:
-            written = self.writer.write(candidate)
+        # Never shown by this feed: almost always a new document (see DocumentWriter.write).
+        written = self.writer.write(candidate, assume_new=seen is None)
         if written.outcome == "new":
             result.new += 1
         elif written.outcome == "revised":
