@@ -3,11 +3,15 @@ same input gives the same output."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tracker.domain.claims import ClaimReport
 from tracker.domain.dates import DocumentDate
-from tracker.extract import extract
+from tracker.extract import extract, split_date_prefix
 
 # Words the rules react to, so random texts reach deep into them, plus noise.
 _WORDS = [
@@ -36,7 +40,33 @@ def test_extraction_never_fails_and_quotes_match(text, published):
         assert text[r.span[0] : r.span[1]] == r.quote
         if r.value.get("part_of") is not None:
             assert 0 <= r.value["part_of"] < i
+        _assert_valid(r)
     assert extract(text, published) == result
+
+
+def _assert_valid(report: ClaimReport) -> None:
+    """The extractor builds reports without validation: they must equal validated ones."""
+    validated = ClaimReport.model_validate(report.model_dump(exclude={"claim_key"}))
+    assert validated == report
+    assert validated.model_dump_json() == report.model_dump_json()
+    assert validated.model_fields_set == report.model_fields_set
+
+
+def test_reports_equal_validated_reports():
+    root = Path(__file__).resolve().parents[1]
+    date, seed, _ = split_date_prefix((root / "seeds" / "000_d0516d5b3b967395.txt").read_text("utf-8"))
+    cases = [(seed, date)]
+    for path in sorted((root / "tests" / "corpus").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        default = data["defaults"]["published"]
+        cases += [
+            (item["text"], DocumentDate(value=str(item.get("published", default)), kind="published"))
+            for item in data["items"]
+        ]
+    reports = [r for text, published in cases for r in extract(text, published).reports]
+    assert len(reports) > 100
+    for r in reports:
+        _assert_valid(r)
 
 
 def test_empty_and_blank_texts():

@@ -205,6 +205,20 @@ class ClaimReport(BaseModel):
             raise ValueError(f"span {self.span} does not fit a quote of {len(self.quote)} characters")
         return self
 
+    @classmethod
+    def from_normal_form(cls, **fields) -> "ClaimReport":
+        """A report whose subject and value are already in normal form (as `normalise_subject`
+        and `normalise_value` return them: model field order, bounds derived, participants
+        sorted), built without validation.
+
+        For the extractor's hot path: validating costs more than finding a report. The
+        fields set are those of a validated report without `claim_key`, so the two compare
+        and serialise alike (tests check this on every report they extract).
+        """
+        fields_set = set(fields)
+        claim_key = _key(fields["kind"], fields["subject"], fields["valid"])
+        return cls.model_construct(_fields_set=fields_set, claim_key=claim_key, **fields)
+
     def quote_matches(self, text: str) -> bool:
         """Does the quote still stand at its span in `text`?"""
         return text[self.span[0] : self.span[1]] == self.quote

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from tracker.domain.actors import ActorRegistry
-from tracker.domain.claims import ClaimReport
+from tracker.domain.claims import ClaimReport, bounds
 from tracker.domain.conflict import ConflictRegistry, RelevanceResult
 from tracker.domain.dates import DocumentDate
 
@@ -69,14 +69,13 @@ def _number(doc: Document, drafts: list[Draft]) -> list[ClaimReport]:
     reports = []
     for i, d in enumerate(drafts):
         start, end = d.sentence.start, d.sentence.end
-        value = dict(d.value)
-        if d.kind == "casualties":
-            value["part_of"] = index.get(id(d.part_of)) if d.part_of is not None else None
         reports.append(
-            ClaimReport(
+            # The rules build subject and value in normal form (see _normal_value), so
+            # the report skips validation; tests validate every report they see.
+            ClaimReport.from_normal_form(
                 kind=d.kind,
-                subject=d.subject,
-                value=value,
+                subject=dict(d.subject),
+                value=_normal_value(d, index),
                 claimed_by=d.claimed_by,
                 speaker=d.speaker,
                 speaker_person=d.speaker_person,
@@ -88,3 +87,21 @@ def _number(doc: Document, drafts: list[Draft]) -> list[ClaimReport]:
             )
         )
     return reports
+
+
+def _normal_value(d: Draft, index: dict[int, int]) -> dict:
+    """The draft's value as `normalise_value` would give it: a casualty figure gets its
+    bounds and the index of the report it is part of, in the model's field order."""
+    if d.kind != "casualties":
+        return dict(d.value)
+    v = d.value
+    low, high = bounds(v["count"], v["qualifier"])
+    return {
+        "count": v["count"],
+        "qualifier": v["qualifier"],
+        "low": low,
+        "high": high,
+        "wording": v["wording"],
+        "cumulative": v["cumulative"],
+        "part_of": index.get(id(d.part_of)) if d.part_of is not None else None,
+    }
