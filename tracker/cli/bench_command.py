@@ -38,10 +38,17 @@ def _extract_section(url, args):
     return [Measurement("extract", "extract ~2,000-character documents (one core)", figures["docs"], figures["seconds"], unit="docs")]
 
 
+def _query_section(url, args):
+    from ..bench.query_bench import run_query_bench
+
+    return run_query_bench(url, args.query_events)
+
+
 SECTIONS = {
     "store": _store_section,
     "ingest": _ingest_section,
     "extract": _extract_section,
+    "query": _query_section,
 }
 
 
@@ -53,6 +60,7 @@ def register(subparsers, groups) -> None:
     p.add_argument("--events", type=int, default=100_000, metavar="N", help="events for the batched append (default 100,000)")
     p.add_argument("--single", type=int, default=2_000, metavar="N", help="one-event appends, each committed (default 2,000)")
     p.add_argument("--entries", type=int, default=1_000, metavar="N", help="feed entries / documents for the ingest and extract sections (default 1,000)")
+    p.add_argument("--query-events", type=int, default=1_000_000, metavar="N", help="events in the log of the query section (default 1,000,000)")
     p.add_argument(
         "--section",
         action="append",

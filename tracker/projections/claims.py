@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from ..store import RecordedEvent
 from . import payloads, records, rules
 from .db import Db
 
@@ -36,6 +35,10 @@ class Doc:
     first_report: int | None = None
     last_report: int | None = None
     stored: bool = False  # its row is in the database (not only in the insert buffer)
+    # The order-key prefix of its reports ("reported date|document position|"),
+    # computed once per document, and the reported date it was computed for.
+    prefix: str | None = None
+    prefix_for: str | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +90,20 @@ _UPSERT_CLAIM = (
 )
 
 
+_first_days: dict[tuple, str] = {}  # (valid date, reported date) -> valid_from ("" for none)
+
+
+_OFFSETS: dict[int | None, str] = {}
+
+
+def _offset(order: int | None) -> str:
+    """The "day offset inside the document|" part of an order key (cached)."""
+    text = _OFFSETS.get(order)
+    if text is None:
+        text = _OFFSETS[order] = rules.order_key("", 0, order, 0)[14:22]
+    return text
+
+
 class ClaimsProjection:
     name = "claims"
     # Bump when what the projection writes changes: the runner then rebuilds it.
@@ -123,27 +140,38 @@ class ClaimsProjection:
         self._amendment_rows: list[tuple] = []
         self._dirty: set[str] = set()
 
-    def apply(self, events: Sequence[RecordedEvent]) -> None:
-        parsed = [(e, payloads.read(e.type, e.data)) for e in events if e.type in payloads.HANDLED]
+    def apply(self, rows: Sequence[tuple]) -> None:
+        """Apply events given as the store's raw rows (EventStore.raw_rows:
+        position, event_id, stream, version, type, data, recorded_at, hash).
+        This loop runs once per event of a rebuild: it is kept flat."""
+        handled, read = payloads.HANDLED, payloads.read_text
+        parsed = []
+        for row in rows:
+            if row[4] in handled:
+                payload, text = read(row[4], row[5])
+                parsed.append((row[0], row[4], row[6], payload, text))
         if not self.rebuilding:
             self._preload(parsed)
         handlers = {
             payloads.DOCUMENT: self._document,
-            payloads.REPORT: self._report,
             payloads.CORRECTED: self._corrected,
             payloads.RETRACTED: self._retracted,
             payloads.DATE_CORRECTED: self._date_corrected,
         }
-        for event, payload in parsed:
-            handlers[event.type](event, payload)
-        if events:
-            self.position = events[-1].position
+        report, is_report = self._report, payloads.REPORT
+        for position, type_, recorded_at, payload, text in parsed:
+            if type_ == is_report:
+                report(position, recorded_at, payload, text)
+            else:
+                handlers[type_](position, recorded_at, payload, text)
+        if rows:
+            self.position = rows[-1][0]
 
     def flush_rows(self) -> None:
         """Write the buffered rows (documents, reports, amendments)."""
         db = self.db
         if self._doc_rows:
-            db.executemany(
+            db.submit(
                 _INSERT_DOCUMENT,
                 [(d, r, doc.position, doc.first_report, doc.last_report, *rest) for d, r, doc, rest in self._doc_rows],
             )
@@ -151,14 +179,14 @@ class ClaimsProjection:
                 doc.stored = True
             self._doc_rows = []
         if self._doc_ranges:
-            db.executemany(
+            db.submit(
                 "UPDATE rm_documents SET first_report = ?, last_report = ? WHERE document_id = ? AND revision = ?",
                 [(self.docs[k].first_report, self.docs[k].last_report, *k) for k in sorted(self._doc_ranges)],
             )
             self._doc_ranges = set()
-        db.executemany(_INSERT_REPORT, self._report_rows)
+        db.submit(_INSERT_REPORT, self._report_rows)
         self._report_rows = []
-        db.executemany(_INSERT_AMENDMENT, self._amendment_rows)
+        db.submit(_INSERT_AMENDMENT, self._amendment_rows)
         self._amendment_rows = []
 
     def finish(self) -> None:
@@ -183,23 +211,21 @@ class ClaimsProjection:
                     dumps(state),
                 )
             )
-        self.db.executemany(_UPSERT_CLAIM, rows)
+        self.db.submit(_UPSERT_CLAIM, rows)
         self._dirty = set()
 
     # ------------------------------------------------------------ loading
 
-    def _preload(self, parsed: list[tuple[RecordedEvent, dict]]) -> None:
+    def _preload(self, parsed: list[tuple]) -> None:
         """Load, once per batch, the stored state of the claims and documents it touches."""
         keys, doc_ids = set(), set()
-        for event, p in parsed:
-            if event.type == payloads.REPORT:
+        for _, type_, _, p, _ in parsed:
+            if type_ == payloads.REPORT:
                 keys.add(p["report"]["claim_key"])
                 doc_ids.add(p["document_id"])
-            elif event.type in (payloads.CORRECTED, payloads.RETRACTED):
+            elif type_ in (payloads.CORRECTED, payloads.RETRACTED):
                 keys.add(p["claim_key"])
-            elif event.type == payloads.DATE_CORRECTED:
-                doc_ids.add(p["document_id"])
-            elif event.type == payloads.DOCUMENT:
+            else:
                 doc_ids.add(p["document_id"])
         self._load_claims([k for k in keys if k not in self.claims])
         self._load_docs([d for d in doc_ids if d not in self.latest_revision])
@@ -250,11 +276,11 @@ class ClaimsProjection:
 
     # ------------------------------------------------------------ events
 
-    def _document(self, event: RecordedEvent, p: dict) -> None:
+    def _document(self, position: int, recorded_at: str, p: dict, text: str) -> None:
         key = (p["document_id"], p["revision"])
         if key in self.docs:
             return  # the same revision again: its first record stands
-        doc = Doc(event.position, p.get("url"), p.get("fetched_at"))
+        doc = Doc(position, p.get("url"), p.get("fetched_at"))
         self.docs[key] = doc
         if p["revision"] > self.latest_revision.get(p["document_id"], 0):
             self.latest_revision[p["document_id"]] = p["revision"]
@@ -273,48 +299,63 @@ class ClaimsProjection:
                     p.get("text_sha256"),
                     dumps(p.get("extraction")),
                     dumps(p.get("warnings") or []),
-                    event.recorded_at,
+                    recorded_at,
                 ),
             )
         )
 
-    def _report(self, event: RecordedEvent, p: dict) -> None:
+    def _report(self, position: int, recorded_at: str, p: dict, text: str) -> None:
         report = p["report"]
-        position = event.position
-        doc = self._doc(p["document_id"], p["revision"])
-        order, valid_from = self._order(p, doc, position)
+        document_id, revision = p["document_id"], p["revision"]
+        doc = self.docs.get((document_id, revision))
+        if doc is None and not self.rebuilding:
+            doc = self._doc(document_id, revision)
+        reported = p["reported"]
+        valid = report["valid"]
+        reported_value = reported.get("value")
+        prefix = doc.prefix if doc is not None and doc.prefix_for == reported_value and doc.prefix else None
+        offset = _OFFSETS.get(valid.get("order"))
+        order = (prefix or self._prefix(doc, reported)) + (offset or _offset(valid.get("order"))) + f"{position:012d}"
+        valid_from = _first_days.get((valid.get("date"), reported_value))
+        if valid_from is None:
+            valid_from = _first_days[(valid.get("date"), reported_value)] = rules.valid_from(valid, reported) or ""
         key, claimant = report["claim_key"], report["claimed_by"]
         self._report_rows.append(
-            (
-                position, position, None, key, claimant, report["kind"], order, valid_from,
-                p["document_id"], p["revision"], None, event.recorded_at, dumps(p),
-            )
+            (position, position, None, key, claimant, report["kind"], order, valid_from or None,
+             document_id, revision, None, recorded_at, text)
         )
         if doc is not None:
             if doc.first_report is None:
                 doc.first_report = position
             doc.last_report = position
             if doc.stored:
-                self._doc_ranges.add((p["document_id"], p["revision"]))
-        claim = self._claim(key)
+                self._doc_ranges.add((document_id, revision))
+        claim = self.claims.get(key)
         if claim is None:
-            claim = self.claims[key] = Claim(report["kind"], report["subject"], position)
+            claim = self._claim(key)
+            if claim is None:
+                claim = self.claims[key] = Claim(report["kind"], report["subject"], position)
         held = claim.winners.get(claimant)
         if held is None or order > held.order_key:
-            claim.winners[claimant] = Winner(order, position, p, doc.url if doc else None, event.recorded_at)
+            claim.winners[claimant] = Winner(order, position, p, doc.url if doc else None, recorded_at)
             self._dirty.add(key)
+
+    def _prefix(self, doc: Doc | None, reported: dict) -> str:
+        """"reported date|document position|" of a report's order key."""
+        if doc is None:
+            return rules.order_key(rules.reported_sort(reported, None), 0, 0, 0)[:24]
+        value = reported.get("value")
+        if doc.prefix is None or doc.prefix_for != value:
+            doc.prefix = rules.order_key(rules.reported_sort(reported, doc.fetched_at), doc.position, 0, 0)[:24]
+            doc.prefix_for = value
+        return doc.prefix
 
     def _order(self, p: dict, doc: Doc | None, position: int) -> tuple[str, str | None]:
         valid = p["report"]["valid"]
-        order = rules.order_key(
-            rules.reported_sort(p["reported"], doc.fetched_at if doc else None),
-            doc.position if doc else 0,
-            valid.get("order"),
-            position,
-        )
+        order = self._prefix(doc, p["reported"]) + _offset(valid.get("order")) + f"{position:012d}"
         return order, rules.valid_from(valid, p["reported"])
 
-    def _corrected(self, event: RecordedEvent, p: dict) -> None:
+    def _corrected(self, position: int, recorded_at: str, p: dict, text: str) -> None:
         key = p["claim_key"]
         claimant = p.get("claimed_by")
         claim = self._claim(key)
@@ -331,15 +372,15 @@ class ClaimsProjection:
             )
         self._amendment_rows.append(
             (
-                event.position, target.position if target else 0, "corrected", key, claimant,
-                target is not None, event.recorded_at, dumps(body),
+                position, target.position if target else 0, "corrected", key, claimant,
+                target is not None, recorded_at, dumps(body),
             )
         )
         if target is not None:
-            target.correction = records.correction(event.position, event.recorded_at, body)
+            target.correction = records.correction(position, recorded_at, body)
             self._dirty.add(key)
 
-    def _retracted(self, event: RecordedEvent, p: dict) -> None:
+    def _retracted(self, position: int, recorded_at: str, p: dict, text: str) -> None:
         self.flush_rows()
         key, target = p["claim_key"], p["report_position"]
         row = self._current_version(target)
@@ -356,21 +397,21 @@ class ClaimsProjection:
         else:
             payload = _loads(row[12])
             payload["retracted"] = {
-                "position": event.position, "recorded_at": event.recorded_at,
+                "position": position, "recorded_at": recorded_at,
                 "by": p.get("by"), "reason": p.get("reason"),
             }
             body["value"] = payload["report"]["value"]
-            self._new_version(row, event.position, row[3], row[6], row[7], event.position, payload)
+            self._new_version(row, position, row[3], row[6], row[7], position, payload)
         self._amendment_rows.append(
             (
-                event.position, target, "retracted", key, row[4] if row else None, note is None,
-                event.recorded_at, dumps(body),
+                position, target, "retracted", key, row[4] if row else None, note is None,
+                recorded_at, dumps(body),
             )
         )
         if note is None:
             self._recompute({key})
 
-    def _date_corrected(self, event: RecordedEvent, p: dict) -> None:
+    def _date_corrected(self, position: int, recorded_at: str, p: dict, text: str) -> None:
         self.flush_rows()
         document_id = p["document_id"]
         self._doc(document_id, 0)  # loads the document's revisions when needed
@@ -380,12 +421,12 @@ class ClaimsProjection:
         if doc is None:
             body["note"] = f"no document {document_id}"
             self._amendment_rows.append(
-                (event.position, 0, "date_corrected", "", None, False, event.recorded_at, dumps(body))
+                (position, 0, "date_corrected", "", None, False, recorded_at, dumps(body))
             )
             return
         self.db.execute(
             "UPDATE rm_documents SET published_corrected = ? WHERE document_id = ? AND revision = ?",
-            (dumps({**p["published"], "position": event.position, "by": p.get("by"), "reason": p.get("reason")}),
+            (dumps({**p["published"], "position": position, "by": p.get("by"), "reason": p.get("reason")}),
              document_id, revision),
         )
         rows = []
@@ -408,23 +449,23 @@ class ClaimsProjection:
                 report["claim_key"] = item["claim_key"]
             payload.setdefault("amendments", []).append(
                 {
-                    "position": event.position, "recorded_at": event.recorded_at, "kind": "date_corrected",
+                    "position": position, "recorded_at": recorded_at, "kind": "date_corrected",
                     "by": p.get("by"), "reason": p.get("reason"), "previous": previous,
                 }
             )
             order, valid_from = self._order(payload, doc, row[0])
-            self._new_version(row, event.position, report["claim_key"], order, valid_from, row[10], payload)
+            self._new_version(row, position, report["claim_key"], order, valid_from, row[10], payload)
             touched.update((row[3], report["claim_key"]))
             self._amendment_rows.append(
                 (
-                    event.position, row[0], "date_corrected", report["claim_key"], row[4], True,
-                    event.recorded_at, dumps({**body, "previous": previous}),
+                    position, row[0], "date_corrected", report["claim_key"], row[4], True,
+                    recorded_at, dumps({**body, "previous": previous}),
                 )
             )
         if not rows:
             body["note"] = f"document {document_id} revision {revision} has no claim reports"
             self._amendment_rows.append(
-                (event.position, 0, "date_corrected", "", None, True, event.recorded_at, dumps(body))
+                (position, 0, "date_corrected", "", None, True, recorded_at, dumps(body))
             )
         self._recompute(touched)
 

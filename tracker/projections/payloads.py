@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ..domain import events as domain_events
 
 DOCUMENT = domain_events.DocumentIngested.TYPE
@@ -28,6 +30,16 @@ def read(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     if data.get("schema", 1) == _CURRENT[event_type]:
         return data
     return domain_events.to_event_data(domain_events.from_event(event_type, data))
+
+
+def read_text(event_type: str, data: str | bytes) -> tuple[dict[str, Any], str | bytes]:
+    """(payload in the current schema, its JSON): for a current payload the
+    JSON is the logged text itself, so a read model can keep it verbatim."""
+    payload = orjson.loads(data)
+    if payload.get("schema", 1) == _CURRENT[event_type]:
+        return payload, data
+    current = read(event_type, payload)
+    return current, orjson.dumps(current, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def stream_for_claim(claim_key: str) -> str:
