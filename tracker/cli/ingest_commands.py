@@ -292,7 +292,7 @@ def cmd_feeds(ctx, args) -> int:
     states = FeedStates(_engine(ctx))
     counts = states.entry_counts()
     records = []
-    for row in states.all():
+    for row in sorted(states.all(), key=lambda r: (not r.enabled, r.name)):  # enabled feeds first
         entries, documents = counts.get(row.name, (0, 0))
         records.append(
             {
@@ -333,8 +333,9 @@ def cmd_feeds(ctx, args) -> int:
     elif fmt == "csv":
         for r in records:
             r["last_poll"], r["last_success"], r["next_poll"] = r["last_poll_at"], r["last_success_at"], r["next_poll_at"]
-    for r in records:
-        r["note"] = r["last_error"] or r["parse_problem"] or ""
+    if fmt != "json":
+        for r in records:
+            r["note"] = r["last_error"] or r["parse_problem"] or ""
     emit(records, fmt, FEED_COLUMNS, title="feeds")
     return 0
 
