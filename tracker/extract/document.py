@@ -78,6 +78,7 @@ class SentenceInfo:
         self.start, self.end = sentence.start, sentence.end
         self.link: SentenceLink = _UNLINKED  # how it relates to the tracked conflict
         self._clauses: list[tuple[int, int]] | None = None
+        self._clause_starts: list[int] = []
         self._own: list[Attribution] | None = None
         self._effective: list[Attribution] | None = None
 
@@ -85,6 +86,7 @@ class SentenceInfo:
     def clauses(self) -> list[tuple[int, int]]:
         if self._clauses is None:
             self._clauses = self.doc._clauses(self.sentence)
+            self._clause_starts = [c0 for c0, _ in self._clauses]
         return self._clauses
 
     @property
@@ -124,6 +126,10 @@ class Document:
             text, folded=self.folded, mentions=self.plain, terms=self.terms
         )
         self._valid: dict[int, ValidTime] = {}
+        # Answers that depend only on a position or mention of this text, asked again and
+        # again by the rules (one entry per mention or so).
+        self._governing: dict[int, str | None] = {}
+        self._genitive: dict[ActorMention, bool] = {}
         self.sentences: list[SentenceInfo] = []
         self.dates: list[DatePhrase] = []
         self._date_starts: list[int] = []
@@ -253,11 +259,13 @@ class Document:
 
     @staticmethod
     def clause_index(info: SentenceInfo, pos: int) -> int:
-        """Index of the clause holding pos (the last clause for a position past the end)."""
-        for i, (c0, c1) in enumerate(info.clauses):
-            if c0 <= pos < c1:
-                return i
-        return len(info.clauses) - 1
+        """Index of the clause holding pos (the last clause for a position past the end, or
+        between two clauses)."""
+        clauses = info.clauses
+        i = bisect.bisect_right(info._clause_starts, pos) - 1
+        if i >= 0 and pos < clauses[i][1]:
+            return i
+        return len(clauses) - 1
 
     def words_between(self, start: int, end: int) -> list[str]:
         return _WORD.findall(self.folded, start, end)
@@ -265,6 +273,11 @@ class Document:
     def governing_preposition(self, start: int) -> str | None:
         """The preposition a mention depends on: "mit seinem italienischen Amtskollegen ..." -> "mit",
         "innerhalb der sogenannten Minsk-Gruppe" -> "innerhalb"."""
+        if start not in self._governing:
+            self._governing[start] = self._governing_preposition(start)
+        return self._governing[start]
+
+    def _governing_preposition(self, start: int) -> str | None:
         lo = max(0, start - 60)
         window = self.folded[lo:start]
         cut = max(window.rfind(ch) for ch in ",.;:!?\"“”„()")
@@ -290,6 +303,11 @@ class Document:
 
     def is_genitive_attribute(self, m: ActorMention) -> bool:
         """"die Minsk-Gruppe der OSZE", "unter Vermittlung Russlands": the actor qualifies a noun."""
+        if m not in self._genitive:
+            self._genitive[m] = self._is_genitive_attribute(m)
+        return self._genitive[m]
+
+    def _is_genitive_attribute(self, m: ActorMention) -> bool:
         if self.language == "de" and m.kind == "name" and m.surface.endswith("s"):
             prev = _PREV_WORD.search(self.text, max(0, m.start - 40), m.start)
             if prev is not None and prev.group(1)[:1].isupper() and not self._in_mention(prev.start(1)):
