@@ -37,6 +37,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
 )
@@ -137,8 +138,13 @@ class FeedConfig(_Strict):
     interval: Duration(1, 7 * 86400)
     enabled: bool = True
     keywords: list[Annotated[str, Field(min_length=1)]] | None = None
-    # Filled in by load_config: where a local url points, resolved against feeds.yaml.
-    location: str | None = Field(default=None, exclude=True)
+    # Set by parse_config (never read from the file): the local path a url
+    # points to, resolved against the folder of feeds.yaml.
+    _location: str | None = PrivateAttr(default=None)
+
+    @property
+    def location(self) -> str | None:
+        return self._location
 
     @field_validator("url")
     @classmethod
@@ -171,7 +177,11 @@ class FeedsConfig(_Strict):
     feeds: list[FeedConfig]
     fetch: FetchSettings = FetchSettings()
     schedule: ScheduleSettings = ScheduleSettings()
-    source: str = Field(default="feeds.yaml", exclude=True)
+    _source: str = PrivateAttr(default="feeds.yaml")  # the file it came from, for messages
+
+    @property
+    def source(self) -> str:
+        return self._source
 
     def feed(self, name: str) -> FeedConfig:
         for feed in self.feeds:
@@ -218,8 +228,11 @@ def parse_config(raw: str, *, source: str = "feeds.yaml", base_dir: Path | None 
         # In file order, as an editor would walk through them.
         raise ConfigError(source, [text for _, text in sorted(problems, key=lambda p: p[0])])
     base = base_dir or Path.cwd()
-    feeds = [f if f.is_http else f.model_copy(update={"location": _local_path(f.url, base)}) for f in config.feeds]
-    return config.model_copy(update={"feeds": feeds, "source": source})
+    for feed in config.feeds:
+        if not feed.is_http:
+            feed._location = _local_path(feed.url, base)
+    config._source = source
+    return config
 
 
 def _local_path(url: str, base: Path) -> str:
