@@ -15,6 +15,19 @@ def _words(*alternatives: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
+def _named(*parts: tuple[str, re.Pattern]) -> re.Pattern:
+    r"""One search for several `_words` patterns; `lastgroup` names the one that matched.
+
+    The patterns' leading "\b" is checked once for all: Python's regex engine would
+    otherwise enter every group at every position of the text only to fail on it.
+    """
+    groups = []
+    for name, rx in parts:
+        assert rx.pattern.startswith(r"\b"), name
+        groups.append(f"(?P<{name}>{rx.pattern[2:]})")
+    return re.compile(r"\b(?:" + "|".join(groups) + ")")
+
+
 # --- attribution ---------------------------------------------------------------------
 SPEECH_VERB = _words(
     r"sagte\w*", "sagt", "sagen", r"erklarte\w*", "erklart", r"teilte\w*", r"mitteilte\w*", "mitgeteilt",
@@ -246,29 +259,17 @@ OUTCOME = _words(
 
 # One search per sentence for every kind of attribution (the first alternative wins, so
 # "nach eigenen Angaben" is not read as "nach <adjective> Angaben").
-ATTRIBUTION = re.compile(
-    "|".join(
-        f"(?P<{name}>{rx.pattern})"
-        for name, rx in (
-            ("own", OWN_ACCOUNT), ("adjective", ADJECTIVE_SOURCE), ("before", SOURCE_BEFORE_AGENT),
-            ("after", SOURCE_AFTER_AGENT), ("verb", SPEECH_VERB),
-        )
-    )
+ATTRIBUTION = _named(
+    ("own", OWN_ACCOUNT), ("adjective", ADJECTIVE_SOURCE), ("before", SOURCE_BEFORE_AGENT),
+    ("after", SOURCE_AFTER_AGENT), ("verb", SPEECH_VERB),
 )
 # Stance cues in one search; a negated rejection comes first ("schloss ... nicht aus").
-STANCE = re.compile(
-    "|".join(
-        f"(?P<{name}>{rx.pattern})"
-        for name, rx in (
-            ("negated_reject", NEGATED_REJECT), ("rejects", REJECT), ("agreed", AGREE),
-            ("calls_for_ceasefire", CALL), ("ready_to_negotiate", READY),
-        )
-    )
+STANCE = _named(
+    ("negated_reject", NEGATED_REJECT), ("rejects", REJECT), ("agreed", AGREE),
+    ("calls_for_ceasefire", CALL), ("ready_to_negotiate", READY),
 )
-CONTACT_ANY = re.compile("|".join(f"(?P<{name}>{rx.pattern})" for name, rx in CONTACT.items()))
-MEASURE = re.compile(
-    "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in (("killed", KILLED), ("wounded", WOUNDED), ("missing", MISSING)))
-)
+CONTACT_ANY = _named(*CONTACT.items())
+MEASURE = _named(("killed", KILLED), ("wounded", WOUNDED), ("missing", MISSING))
 
 # --- prefilter ---------------------------------------------------------------------------
 # Python's regex engine pays per character and per top-level alternative, so scanning a
