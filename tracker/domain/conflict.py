@@ -22,28 +22,35 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from .actors import ActorMention, ActorRegistry
-from .text import fold, trie_pattern
+from .text import alternation, fold, trie_pattern
+
+
+def _words(*alternatives: str) -> re.Pattern:
+    return re.compile(r"\b(?:" + alternation(alternatives) + r")\b")
+
 
 # Fighting, ceasefire and negotiation vocabulary (folded forms), German and English.
-FIGHTING = re.compile(
-    r"\b(?:kampf\w*|kampfe\w*|gefecht\w*|beschuss\w*|beschossen|angriff\w*|offensive\w*|krieg\w*|front\w*|"
-    r"waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|artillerie\w*|rakete\w*|drohne\w*|getotet\w*|tote\w*|"
-    r"soldat\w*|eskalation\w*|konflikt\w*|kriegsrecht|gewalt\w*|militar\w*|streitkrafte\w*|"
-    r"fight\w*|clash\w*|shell(?:ing|ed|s)|attack\w*|war|wars|front ?lines?|ceasefire\w*|cease-fire\w*|truce\w*|"
-    r"artillery|missiles?|rockets?|drones?|killed|casualt\w*|troops|soldiers|military|escalat\w*|conflict\w*|"
-    r"hostilities|martial law|violence|verhandlung\w*|verhandlungstisch|vermittlung\w*|waffenstillstands\w*|"
-    r"negotiat\w*|mediat\w*|peace talks)\b"
+FIGHTING = _words(
+    r"kampf\w*", r"kampfe\w*", r"gefecht\w*", r"beschuss\w*", "beschossen", r"angriff\w*", r"offensive\w*",
+    r"krieg\w*", r"front\w*", r"waffenstillstand\w*", r"waffenruhe\w*", r"feuerpause\w*", r"artillerie\w*",
+    r"rakete\w*", r"drohne\w*", r"getotet\w*", r"tote\w*", r"soldat\w*", r"eskalation\w*", r"konflikt\w*",
+    "kriegsrecht", r"gewalt\w*", r"militar\w*", r"streitkrafte\w*", r"fight\w*", r"clash\w*", "shell(?:ing|ed|s)",
+    r"attack\w*", "war", "wars", "front ?lines?", r"ceasefire\w*", r"cease-fire\w*", r"truce\w*", "artillery",
+    "missiles?", "rockets?", "drones?", "killed", r"casualt\w*", "troops", "soldiers", "military", r"escalat\w*",
+    r"conflict\w*", "hostilities", "martial law", "violence", r"verhandlung\w*", "verhandlungstisch",
+    r"vermittlung\w*", r"waffenstillstands\w*", r"negotiat\w*", r"mediat\w*", "peace talks",
 )
 
 # Incidents of another kind: a toll next to these words is not about the conflict.
-OTHER_INCIDENT = re.compile(
-    r"\b(?:schie(?:ss|ß)erei\w*|amok\w*|schutze|attentater\w*|terroranschlag\w*|krawall\w*|unruhen|"
-    r"demonstrant\w*|unfall\w*|verkehrsunfall\w*|absturz\w*|abgesturzt|erdbeben\w*|lawine\w*|hochwasser\w*|"
-    r"uberschwemmung\w*|unwetter\w*|hurrikan\w*|wirbelsturm\w*|tornado\w*|brand|brandes|gro(?:ss|ß)brand\w*|"
-    r"feuerwehr\w*|corona\w*|covid\w*|pandemie\w*|virus\w*|kartell\w*|banden\w*|polizei\w*|"
-    r"shooting\w*|shooter\w*|gunm[ae]n|rampage|riot\w*|protesters?|accident\w*|crash\w*|earthquake\w*|"
-    r"avalanche\w*|flood\w*|hurricane\w*|tornado\w*|wildfire\w*|blaze|coronavirus|pandemic|"
-    r"cartel\w*|gangs|gang members?|police)\b"
+OTHER_INCIDENT = _words(
+    r"schie(?:ss|ß)erei\w*", r"amok\w*", "schutze", r"attentater\w*", r"terroranschlag\w*", r"krawall\w*",
+    "unruhen", r"demonstrant\w*", r"unfall\w*", r"verkehrsunfall\w*", r"absturz\w*", "abgesturzt", r"erdbeben\w*",
+    r"lawine\w*", r"hochwasser\w*", r"uberschwemmung\w*", r"unwetter\w*", r"hurrikan\w*", r"wirbelsturm\w*",
+    r"tornado\w*", "brand", "brandes", r"gro(?:ss|ß)brand\w*", r"feuerwehr\w*", r"corona\w*", r"covid\w*",
+    r"pandemie\w*", r"virus\w*", r"kartell\w*", r"banden\w*", r"polizei\w*", r"shooting\w*", r"shooter\w*",
+    "gunm[ae]n", "rampage", r"riot\w*", "protesters?", r"accident\w*", r"crash\w*", r"earthquake\w*",
+    r"avalanche\w*", r"flood\w*", r"hurricane\w*", r"tornado\w*", r"wildfire\w*", "blaze", "coronavirus",
+    "pandemic", r"cartel\w*", "gangs", "gang members?", "police",
 )
 
 # "in Syrien", "near Baghdad": a place outside the conflict zone in the sentence.

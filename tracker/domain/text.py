@@ -70,6 +70,58 @@ def fold_accents(text: str) -> str:
     return "".join(c if c.isascii() else (fold(c).upper() if c.isupper() else fold(c)) for c in text)
 
 
+_LEADING_LITERAL = re.compile(r"[a-z0-9ß](?![?*+{])")
+
+
+def alternation(alternatives: Iterable[str]) -> str:
+    """`a|b|c` for regex alternatives, with those that begin with the same letter tried
+    under one branch: "sagte\\w*|sagt|erklarte\\w*" becomes "s(?:agte\\w*|agt)|e(?:rklarte\\w*)".
+
+    Python's regex engine tries the alternatives of a branch one by one at every word it
+    passes; grouping by first letter makes that one test per letter. The language matched
+    and the order in which alternatives are tried (the first one that fits wins) stay the
+    same: grouping happens only within runs of alternatives that start with a plain
+    letter, keeps their order within each letter, and alternatives may not capture.
+    """
+    alternatives = list(alternatives)
+    out: list[str] = []
+    run: dict[str, list[str]] = {}  # first letter -> rests, in order
+
+    def flush():
+        for first, rests in run.items():
+            out.append(first + ("(?:" + "|".join(rests) + ")" if rests != [""] else ""))
+        run.clear()
+
+    for alt in alternatives:
+        if re.compile(alt).groups:
+            raise ValueError(f"alternatives must not capture: {alt!r}")
+        if _LEADING_LITERAL.match(alt) and not _has_top_level_bar(alt):
+            run.setdefault(alt[0], []).append(alt[1:])
+        else:
+            flush()
+            out.append(alt)
+    flush()
+    return "|".join(out)
+
+
+def _has_top_level_bar(pattern: str) -> bool:
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
 def trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation for many literal words, shaped as a trie.
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from tracker.domain.text import trie_pattern
+from tracker.domain.text import alternation, trie_pattern
 
 
 def _words(*alternatives: str) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+    return re.compile(r"\b(?:" + alternation(alternatives) + r")\b")
 
 
 def _named(*parts: tuple[str, re.Pattern]) -> re.Pattern:
