@@ -90,20 +90,20 @@ def test_gone_throttled_and_http_errors(server, fetcher):
 
 
 def test_read_timeout(server, fetcher):
-    server.route("/slow", body=BODY, delay=1.0)
+    server.route("/slow", body=BODY, delay=3.0)
     started = time.monotonic()
     result = fetcher.fetch(server.url("/slow"))
     assert (result.outcome, result.error) == ("error", "read timeout: no data for 300ms")
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 2.5  # gave up long before the response
 
 
 def test_a_slow_drip_is_cut_off_at_the_deadline(server, fetcher):
     # Each chunk arrives within the read timeout, so only the deadline stops it.
-    server.route("/drip", body=b"x" * 4000, drip=0.1, drip_chunk=100)
+    server.route("/drip", body=b"x" * 4000, drip=0.1, drip_chunk=100)  # 4 s in all
     started = time.monotonic()
     result = fetcher.fetch(server.url("/drip"))
     assert result.outcome == "error" and result.error.startswith("deadline of 1s exceeded after ")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5
 
 
 def test_oversized_bodies_stop_early(server, fetcher):

@@ -69,6 +69,15 @@ def documents(db) -> Counter:
     return Counter(e.stream for e in db.store().read_all())
 
 
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def wait_for_events(db, at_least: int, timeout: float = 30) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -133,7 +142,7 @@ def test_run_stops_cleanly_on_sigterm_and_the_rest_follows_next_time(sqlite_db, 
 
 
 def test_a_hung_feed_does_not_hold_up_the_others(sqlite_db, server, tmp_path):
-    server.route("/hung", body=articles(1, "h"), delay=3)
+    server.route("/hung", body=articles(1, "h"), delay=4)
     server.route("/quick", body=articles(1, "q"), conditional=False)
     config = write_config(
         tmp_path / "feeds.yaml", server, [("hung", "/hung"), ("quick", "/quick")],
@@ -141,12 +150,10 @@ def test_a_hung_feed_does_not_hold_up_the_others(sqlite_db, server, tmp_path):
     )
     proc = spawn("run", "--config", str(config), db_url=sqlite_db.url)
     try:
-        deadline = time.monotonic() + 20
-        while not server.requests("/hung") and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: server.requests("/hung"), 30)
         hung_at = server.requests("/hung")[0].at
-        time.sleep(2.5)  # the hung fetch is still waiting for its first byte
-        during = [r for r in server.requests("/quick") if hung_at < r.at < hung_at + 2.5]
+        time.sleep(max(0.0, hung_at + 3.8 - time.time()))  # the hung fetch still waits for its first byte
+        during = [r for r in server.requests("/quick") if hung_at < r.at < hung_at + 3.8]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=15)
@@ -161,7 +168,8 @@ def test_two_workers_on_postgresql_poll_each_feed_exactly_once_per_interval(pg_d
     config = write_config(tmp_path / "feeds.yaml", server, [(n, f"/{n}") for n in names], interval="1s", tick="100ms")
     workers = [spawn("run", "--config", str(config), db_url=pg_db.url) for _ in range(2)]
     try:
-        time.sleep(7)
+        # However slowly the machine starts them: until every feed was polled three times.
+        assert wait_until(lambda: all(len(server.requests(f"/{n}")) >= 3 for n in names), 60)
     finally:
         logs = []
         for proc in workers:
@@ -172,7 +180,6 @@ def test_two_workers_on_postgresql_poll_each_feed_exactly_once_per_interval(pg_d
     for name in names:
         times = sorted(r.at for r in server.requests(f"/{name}"))
         gaps = [b - a for a, b in zip(times, times[1:])]
-        assert len(times) >= 2, (name, times)  # polled again once due (how often depends on the machine's load)
         # Never twice within an interval (jitter only ever delays), by either worker.
         assert min(gaps) >= 0.98, (name, gaps)
     # Both workers did part of the work.

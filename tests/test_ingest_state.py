@@ -162,3 +162,23 @@ def test_entries_remember_the_text_hash_per_feed(db):
     states.record_entries("b", [("d1", "s1b", 2)])
     assert states.known_entries("a", ["d1", "d2", "d3"]) == {"d1": ("s1b", 2), "d2": ("s2", 0)}
     assert states.entry_counts() == {"a": (2, 1), "b": (1, 1)}
+
+
+def test_workers_starting_together_register_the_feeds_once(db):
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def start():
+        barrier.wait()
+        try:
+            FeedStates(db.engine).sync(feeds("a", "b", "c"))
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [r.name for r in FeedStates(db.engine).all()] == ["a", "b", "c"]

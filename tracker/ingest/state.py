@@ -35,6 +35,7 @@ MAX_RETRY_AFTER = 7 * 86400.0
 JITTER_SHARE = 0.1  # up to 10 % of the delay ...
 MAX_JITTER = 300.0  # ... and at most 5 minutes
 _CHUNK = 500
+SYNC_LOCK_KEY = 7_240_312  # pg advisory lock for sync(); the migration lock is 7_240_311
 
 _COLUMNS = (
     "name, url, fetch_url, language, interval_seconds, enabled, status, etag, last_modified, body_sha256, "
@@ -146,6 +147,10 @@ class FeedStates:
         ones, and mark feeds no longer in the file as disabled (their history stays)."""
         now = now_utc()
         with self._write() as conn:
+            if self.postgres:
+                # Workers starting together would all insert the same new feeds:
+                # one sync at a time (SQLite's BEGIN IMMEDIATE already does this).
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY})
             rows = {r.name: r for r in self._select(conn, "1 = 1", {})}
             configured = set()
             for feed in feeds:
