@@ -186,6 +186,7 @@ def test_incremental_projection_equals_rebuild(fresh_db, actions):
         if batch_size % 2:
             runner = ProjectionRunner(database.engine, store)
         runner.batch_size = batch_size
+        runner.transaction_seconds = 0  # one batch per transaction: many boundaries
         runner.catch_up()
 
     for act in actions:
@@ -287,7 +288,7 @@ import sys
 from tracker.store import make_engine
 from tracker.projections import ProjectionRunner
 engine = make_engine(sys.argv[1])
-runner = ProjectionRunner(engine, batch_size=int(sys.argv[2]))
+runner = ProjectionRunner(engine, batch_size=int(sys.argv[2]), transaction_seconds=0)
 for _ in range(int(sys.argv[3])):
     runner.catch_up()
 print("ok")

@@ -89,7 +89,14 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False),  # the ClaimReported payload (amended), JSON
         sa.PrimaryKeyConstraint("position", "version_from", name="pk_rm_reports"),
     )
-    op.create_index("ix_rm_reports_key_order", "rm_reports", ["claim_key", "order_key"])
+    # History reads a claim's rows by this index; time travel walks it backwards
+    # per claimant from the latest row and stops at the first one standing at
+    # the asked position, without touching the (wide) rows: hence the extra columns.
+    op.create_index(
+        "ix_rm_reports_claimant_order",
+        "rm_reports",
+        ["claim_key", "claimed_by", "order_key", "version_from", "version_to", "retracted_at", "valid_from", "position"],
+    )
 
     # Analyst actions and document-date corrections, one row per affected report.
     op.create_table(
@@ -119,7 +126,8 @@ def upgrade() -> None:
         sa.Column("disputed", sa.Boolean, nullable=False),
         sa.Column("actors", sa.Text, nullable=False),  # " ARM AZE PRESS ": subject actors and claimants
         sa.Column("record", sa.Text, nullable=False),  # the JSON record `tracker claims` prints
-        sa.Column("state", sa.Text, nullable=False),  # JSON: per claimant the order key of its value
+        # JSON: every claimant the claim ever had -> the order key of its current value (null: none now)
+        sa.Column("state", sa.Text, nullable=False),
     )
     op.create_index("ix_rm_claims_kind", "rm_claims", ["kind"])
 

@@ -156,8 +156,12 @@ def run_query_bench(url: str, n: int) -> list[Measurement]:
                         "sqlite3 SELECT (raw rows)", raw_rate),
         ]
         for name, call, baseline in [
-            (f"claims, all {len(queries.claims())} keys", queries.claims,
+            (f"claims, all {len(queries.claims())} keys, as JSON", lambda: queries.claims(raw=True),
              lambda: raw.execute("SELECT record FROM rm_claims ORDER BY claim_key").fetchall()),
+            ("claims, all keys, as Python objects", queries.claims,
+             lambda: raw.execute("SELECT record FROM rm_claims ORDER BY claim_key").fetchall()),
+            ("claims of one key (claim)", lambda: queries.claim(key),
+             lambda: raw.execute("SELECT record FROM rm_claims WHERE claim_key = ?", (key,)).fetchall()),
             (f"history {key} ({len(queries.history(key))} entries)", lambda: queries.history(key),
              lambda: raw.execute("SELECT body FROM rm_reports WHERE claim_key = ? ORDER BY order_key", (key,)).fetchall()),
             ("claims --kind casualties", lambda: queries.claims(kind="casualties"),

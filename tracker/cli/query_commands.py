@@ -154,11 +154,12 @@ def _console():
 def cmd_claims(ctx, args) -> int:
     queries = _queries(ctx)
     as_of = _as_of(queries, args)
-    records = queries.claims(kind=args.kind, actor=args.actor, as_of=as_of, at=args.at)
     fmt = resolve_format(args.format)
     if fmt == "json":
-        emit(records, fmt)
-    elif fmt == "csv":
+        emit(queries.claims(kind=args.kind, actor=args.actor, as_of=as_of, at=args.at, raw=True), fmt)
+        return 0
+    records = queries.claims(kind=args.kind, actor=args.actor, as_of=as_of, at=args.at)
+    if fmt == "csv":
         rows = [
             {
                 "claim_key": r["claim_key"], "kind": r["kind"], "disputed": r["disputed"], "claimed_by": v["claimed_by"],

@@ -65,6 +65,7 @@ class Claim:
     subject: dict
     first_position: int
     winners: dict[str, Winner] = field(default_factory=dict)
+    claimants: set[str] = field(default_factory=set)  # every claimant it ever had (time travel asks each)
 
 
 _REPORT_COLUMNS = (
@@ -197,7 +198,7 @@ class ClaimsProjection:
             claim = self.claims[key]
             entries = [w.shown() for w in claim.winners.values()]
             record = records.claim_record(key, claim.kind, claim.subject, entries)
-            state = {c: w.order_key for c, w in sorted(claim.winners.items())}
+            state = {c: (claim.winners[c].order_key if c in claim.winners else None) for c in sorted(claim.claimants)}
             rows.append(
                 (
                     key,
@@ -241,6 +242,7 @@ class ClaimsProjection:
         for key, kind, subject, first_position, record, state in rows:
             claim = Claim(kind, _loads(subject), first_position)
             order_keys = _loads(state)
+            claim.claimants = set(order_keys)
             for shown in _loads(record)["values"]:
                 entry, fix = records.original_entry(shown)
                 claim.winners[entry["claimed_by"]] = Winner(
@@ -338,6 +340,7 @@ class ClaimsProjection:
         held = claim.winners.get(claimant)
         if held is None or order > held.order_key:
             claim.winners[claimant] = Winner(order, position, p, doc.url if doc else None, recorded_at)
+            claim.claimants.add(claimant)
             self._dirty.add(key)
 
     def _prefix(self, doc: Doc | None, reported: dict) -> str:
@@ -513,6 +516,7 @@ class ClaimsProjection:
                     order, row[2], payload, doc.url if doc else None, row[3], None, fixes.get(row[2])
                 )
             claim.winners = winners
+            claim.claimants.update(winners)
             self._dirty.add(key)
 
     def _corrections(self, targets: list[int]) -> dict[int, dict]:

@@ -145,8 +145,14 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Db]:
         elif not postgres and write:
             conn = conn.execution_options(**{WRITE_OPTION: True})
         if write and not postgres:
-            # On the driver's connection: outside any transaction (autocommit mode).
-            conn.connection.dbapi_connection.execute(f"PRAGMA cache_size = -{SQLITE_WRITER_CACHE_KIB}")
+            # On the driver's connection, outside any transaction. NORMAL: in WAL
+            # mode a commit then skips its fsync; a power cut can undo the last
+            # projection transaction (its checkpoint row with it) but never
+            # corrupt the file. The store's own appends keep FULL (restored below).
+            raw = conn.connection.dbapi_connection
+            saved = [(p, raw.execute(f"PRAGMA {p}").fetchone()[0]) for p in ("cache_size", "synchronous")]
+            raw.execute(f"PRAGMA cache_size = -{SQLITE_WRITER_CACHE_KIB}")
+            raw.execute("PRAGMA synchronous = NORMAL")
         with conn.begin():
             cursor = conn.connection.dbapi_connection.cursor()
             db = Db(cursor, postgres)
@@ -164,6 +170,10 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Db]:
                 db.stop(abandon=failed)
                 cursor.close()
     finally:
+        if write and not postgres and not conn.invalidated:
+            # The pooled connection goes back as it came (the store appends on it).
+            for pragma, value in saved:
+                conn.connection.dbapi_connection.execute(f"PRAGMA {pragma} = {value}")
         conn.close()
 
 

@@ -93,8 +93,14 @@ class Queries:
         actor: str | None = None,
         as_of: int | None = None,
         at: str | None = None,
-    ) -> list[dict]:
-        """One record per claim key: per claimant its latest value, and the disputed flag."""
+        *,
+        raw: bool = False,
+    ) -> list:
+        """One record per claim key: per claimant its latest value, and the disputed flag.
+
+        With `raw`, each record comes as an orjson.Fragment (its JSON, ready to
+        print): the current state is stored as that JSON, and turning a few
+        thousand records into Python objects costs more than reading them."""
         at_day = _at_day(at)
         with transaction(self.engine, write=False) as db:
             checkpoint = _checkpoint(db)
@@ -107,11 +113,13 @@ class Queries:
                     where.append("actors LIKE ?")
                     params.append(f"% {actor} %")
                 rows = db.all(f"SELECT record FROM rm_claims WHERE {' AND '.join(where)} ORDER BY claim_key", params)
-                return [_loads(r[0]) for r in rows]
+                return [orjson.Fragment(r[0]) for r in rows] if raw else [_loads(r[0]) for r in rows]
             found = _state_at(db, checkpoint if as_of is None else as_of, at_day, kind=kind)
         out = [found[k] for k in sorted(found)]
         if actor:
             out = [r for r in out if actor in records.actors_of(r)]
+        if raw:
+            return [orjson.Fragment(orjson.dumps(r, option=orjson.OPT_SORT_KEYS)) for r in out]
         return out
 
     # ------------------------------------------------------------ history
@@ -168,7 +176,8 @@ class Queries:
     def changes(self, since: int) -> list[dict]:
         """Per claim and claimant, what differs between the state at `since` and now."""
         with transaction(self.engine, write=False) as db:
-            keys = {r[0] for r in db.all("SELECT DISTINCT claim_key FROM rm_reports WHERE position > ?", (since,))}
+            # Not DISTINCT: that would walk the claim-key index instead of the position range.
+            keys = {r[0] for r in db.all("SELECT claim_key FROM rm_reports WHERE position > ?", (since,))}
             for key, kind, body in db.all(
                 "SELECT claim_key, kind, body FROM rm_amendments WHERE position > ? AND applied = ?", (since, True)
             ):
@@ -401,37 +410,48 @@ def _state_at(
     db: Db, position: int, at_day: str | None, *, kind: str | None = None, keys: Iterable[str] | None = None
 ) -> dict[str, dict]:
     """The claims records as they stood at `position` (and, with `at_day`, as
-    claimed to hold on that day): the same records the projection stores."""
-    where = ["version_from <= ?", "(version_to IS NULL OR version_to > ?)", "retracted_at IS NULL"]
-    params: list = [position, position]
-    # Without a valid date: the latest report. With one: the report whose
-    # validity starts last on or before that day (later reporting breaks ties).
-    order = "order_key DESC"
-    if at_day:
-        where.append("valid_from <= ?")
-        params.append(at_day)
-        order = "valid_from DESC, order_key DESC"
-    if kind:
-        where.append("kind = ?")
-        params.append(kind)
-    sql = (
-        "SELECT r.position, r.claim_key, r.recorded_at, r.body, d.url FROM ("
-        "SELECT position, version_from, "
-        f"ROW_NUMBER() OVER (PARTITION BY claim_key, claimed_by ORDER BY {order}) AS rn "
-        f"FROM rm_reports WHERE {' AND '.join(where)}{{key_filter}}) w "
-        "JOIN rm_reports r ON r.position = w.position AND r.version_from = w.version_from "
-        "LEFT JOIN rm_documents d ON d.document_id = r.document_id AND d.revision = r.revision "
-        "WHERE w.rn = 1"
-    )
+    claimed to hold on that day): the same records the projection stores.
+
+    Per claim and claimant, one backward walk of the claimant's index entries
+    from its latest row to the first row standing at `position` (so a recent
+    position costs a few entries per claimant); only the rows found are read."""
     if keys is None:
-        rows = db.all(sql.format(key_filter=""), params)
+        where, params = ("kind = ?", [kind]) if kind else ("1 = 1", [])
+        claims = db.all(f"SELECT claim_key, kind, subject, state FROM rm_claims WHERE {where}", params)
     else:
-        rows = db.all_in(sql.format(key_filter=" AND claim_key {in_}"), sorted(keys), params)
+        claims = db.all_in("SELECT claim_key, kind, subject, state FROM rm_claims WHERE claim_key {in_}", sorted(keys))
+    info = {key: (kind_, _loads(subject)) for key, kind_, subject, _ in claims}
+    pairs = [(key, claimant) for key, _, _, state in claims for claimant in _loads(state)]
+    # Without a valid date: the latest row. With one: the row whose validity
+    # starts last on or before that day (later reporting breaks ties).
+    standing = "r.version_from <= ? AND (r.version_to IS NULL OR r.version_to > ?) AND r.retracted_at IS NULL"
+    if at_day:
+        pick = f"{standing} AND r.valid_from <= ? ORDER BY r.valid_from DESC, r.order_key DESC"
+        args = [position, position, at_day]
+    else:
+        pick, args = f"{standing} ORDER BY r.order_key DESC", [position, position]
+    found: list[int] = []
+    for start in range(0, len(pairs), 400):
+        chunk = pairs[start : start + 400]
+        values = ", ".join(["(?, ?)"] * len(chunk))
+        rows = db.all(
+            f"WITH p (k, c) AS (VALUES {values}) SELECT (SELECT r.position FROM rm_reports r "
+            f"WHERE r.claim_key = p.k AND r.claimed_by = p.c AND {pick} LIMIT 1) FROM p",
+            [v for pair in chunk for v in pair] + args,
+        )
+        found.extend(r[0] for r in rows if r[0] is not None)
+    rows = db.all_in(
+        "SELECT r.position, r.claim_key, r.recorded_at, r.body, d.url FROM rm_reports r "
+        "LEFT JOIN rm_documents d ON d.document_id = r.document_id AND d.revision = r.revision "
+        "WHERE r.version_from <= ? AND (r.version_to IS NULL OR r.version_to > ?) AND r.position {in_}",
+        found,
+        (position, position),
+    )
     fixes: dict[int, dict] = {}
     for target, at, recorded_at, body in db.all_in(
         "SELECT target_position, position, recorded_at, body FROM rm_amendments "
         "WHERE kind = 'corrected' AND applied = ? AND position <= ? AND target_position {in_}",
-        [r[0] for r in rows],
+        found,
         (True, position),
     ):
         if target not in fixes or at > fixes[target]["position"]:
@@ -440,10 +460,6 @@ def _state_at(
     for report_position, key, recorded_at, body, url in rows:
         entry = records.value_entry(_loads(body), url, recorded_at, report_position)
         entries.setdefault(key, []).append(records.corrected_entry(entry, fixes.get(report_position)))
-    info = {
-        k: (kind_, _loads(subject))
-        for k, kind_, subject in db.all_in("SELECT claim_key, kind, subject FROM rm_claims WHERE claim_key {in_}", list(entries))
-    }
     return {key: records.claim_record(key, *info[key], values) for key, values in entries.items()}
 
 

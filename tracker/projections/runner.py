@@ -30,7 +30,12 @@ from ..store.events import utc_now
 from .claims import ClaimsProjection
 from .db import Db, ProjectionsMissing, transaction
 
-BATCH = 5_000  # events per catch-up transaction: short write locks for appenders
+BATCH = 5_000  # events read and applied at a time
+# A catch-up transaction applies batches until this much time has passed: short
+# enough that appenders (who wait for SQLite's write lock) barely notice, long
+# enough that the per-transaction work (rewriting each touched claim's current
+# record, the commit) is spread over many events.
+TRANSACTION_SECONDS = 0.5
 REBUILD_CHUNK = 10_000  # events buffered between flushes during a rebuild
 
 
@@ -64,10 +69,18 @@ class RunResult:
 
 
 class ProjectionRunner:
-    def __init__(self, engine: Engine, store: EventStore | None = None, *, batch_size: int = BATCH):
+    def __init__(
+        self,
+        engine: Engine,
+        store: EventStore | None = None,
+        *,
+        batch_size: int = BATCH,
+        transaction_seconds: float = TRANSACTION_SECONDS,
+    ):
         self.engine = engine
         self.store = store or EventStore(engine)
         self.batch_size = batch_size
+        self.transaction_seconds = transaction_seconds
         self.projection = ClaimsProjection()
 
     # ------------------------------------------------------------ public
@@ -123,14 +136,24 @@ class ProjectionRunner:
                 if p.position != position:
                     p.forget()  # another process moved the checkpoint: reload from the tables
                     p.position = position
-                events = list(islice(self.store.raw_rows(position + 1), self.batch_size))
-                if not events:
-                    return 0, position, True, False
+                deadline = time.monotonic() + self.transaction_seconds
+                events = self.store.raw_rows(position + 1)
+                applied, done = 0, False
                 p.begin(db, rebuilding=False)
-                p.apply(events)
-                p.finish()
-                self._save(db, events[-1][0])
-                return len(events), events[-1][0], len(events) < self.batch_size, False
+                while not done:
+                    batch = list(islice(events, self.batch_size))
+                    if batch:
+                        p.apply(batch)
+                        p.flush_rows()
+                        applied += len(batch)
+                        position = batch[-1][0]
+                    done = len(batch) < self.batch_size
+                    if time.monotonic() >= deadline:
+                        break
+                if applied:
+                    p.finish()
+                    self._save(db, position)
+                return applied, position, done, False
         except BaseException:
             p.forget()
             raise
