@@ -296,3 +296,16 @@ def test_cli_changes_and_rebuild(scenario, cli):
     assert rebuilt.returncode == 0 and f"from {store.head().position} events" in rebuilt.stdout
     status = _json(cli("projections", "status", "--format", "json", db_url=db.url))
     assert status[0]["current"] is True and status[0]["position"] == store.head().position
+
+
+def test_a_claimant_changing_its_stance_revises_it(db):
+    store = db.store()
+    store.append(*S.document("a", "Armenia is ready to talk.", [S.stance("ARM", "ready_to_negotiate", "ARM", "Armenia is ready to talk.")],
+                             published="2025-07-01"))
+    since = store.head().position
+    store.append(*S.document("b", "Armenia agreed to a truce.", [S.stance("ARM", "agreed", "ARM", "Armenia agreed to a truce.")],
+                             published="2025-07-02"))
+    queries = Queries(db.engine, store)
+    queries.catch_up()
+    assert [e["change"] for e in queries.history("ceasefire_position/ARM")] == ["new", "revised"]
+    assert [c["change"] for c in queries.changes(since)] == ["revised"]

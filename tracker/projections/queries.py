@@ -546,7 +546,7 @@ def _diff(key: str, before: dict | None, after: dict | None, retracted: set[int]
             change = "corrected"
         elif (old["document_id"] == new["document_id"] and new["revision"] > old["revision"]) or rules.compare(
             kind, old["value"], new["value"]
-        ) == rules.DIFFERENT:
+        ) != rules.SAME:
             change = "revised"
         else:
             change = "corroborated"

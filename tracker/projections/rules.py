@@ -195,8 +195,9 @@ def classify(kind: str, entries: list[Entry]) -> list[Entry]:
     """Set each entry's `change` and `disputed`, walking the history in order.
 
     new: the claim's first value (or first again after everything was retracted).
-    revised: the same claimant with a new value, or a later revision of the same document.
-    corroborated: a claimant repeating a value, or joining with a value another holds.
+    revised: the same claimant with a value that is not the same (see compare), or a
+        later revision of the same document.
+    corroborated: a claimant repeating its value, or joining with a value no one contradicts.
     disputed: a claimant joining with a value that contradicts the others.
     retracted / corrected: an analyst's action.
     """
@@ -218,7 +219,7 @@ def classify(kind: str, entries: list[Entry]) -> list[Entry]:
                 prev = mine[0]
                 if prev.document_id == entry.document_id and (entry.revision or 0) > (prev.revision or 0):
                     entry.change = "revised"
-                elif compare(kind, value_of(mine), entry.value) == DIFFERENT:
+                elif compare(kind, value_of(mine), entry.value) != SAME:
                     entry.change = "revised"
                 else:
                     entry.change = "corroborated"
