@@ -8,6 +8,7 @@ import getpass
 import os
 import re
 import sys
+import textwrap
 
 import orjson
 
@@ -132,9 +133,15 @@ def value_text(kind: str | None, value: dict | None) -> str:
 
 
 def _date(d: dict | None) -> str:
+    """A valid or reported date for a table: an interval of one year as
+    "2025-06-29→07-05" (the JSON keeps the EDTF form "2025-06-29/2025-07-05")."""
     if not d:
         return ""
-    return d.get("date") or d.get("value") or "?"
+    text = d.get("date") or d.get("value") or "?"
+    start, sep, end = text.partition("/")
+    if sep and start[:5] == end[:5] and len(start) == len(end) == 10:
+        return f"{start}→{end[5:]}"
+    return text.replace("/", "→") if sep else text
 
 
 def _short(text: str | None, width: int) -> str:
@@ -228,17 +235,18 @@ _CHANGE_STYLE = {"new": "green", "revised": "yellow", "corroborated": "cyan", "d
 
 def print_history(key: str, kind: str | None, entries: list[dict]) -> None:
     """Two lines per entry (the facts, then the quote or the analyst's reason): fits 80 columns."""
-    import textwrap
-
     console = _console()
     console.print(f"[bold]history of {key}[/bold] ({len(entries)} entries, oldest first)")
-    console.print("[dim]reported   valid      pos     by     value                    change[/dim]")
+    console.print("[dim]reported   valid           pos by     value                 change[/dim]")
     for e in entries:
-        change = e["change"] + (" (later retracted)" if e.get("retracted") else "")
+        change = e["change"] + (" (retr.)" if e.get("retracted") else "")
         style = _CHANGE_STYLE.get(e["change"], "")
+        valid = _date(e["valid"])
+        if len(valid) > 11:  # an interval "2025-06-29→07-05": drop the year
+            valid = valid[5:] if "→" in valid and len(valid) == 16 else _short(valid, 11)
         line = (
-            f"{_date(e['reported']):<10} {_date(e['valid']):<10} {e['position']:>7} {e['claimed_by'] or '':<6} "
-            f"{_short(value_text(kind, e['value']), 24):<24}"
+            f"{_date(e['reported']):<10} {valid:<11} {e['position']:>7} {e['claimed_by'] or '':<6} "
+            f"{_short(value_text(kind, e['value']), 21):<21}"
         )
         console.print(line + f" [{style}]{change}[/{style}]" if style else line + " " + change, highlight=False)
         if e["type"] == "report":
@@ -247,6 +255,8 @@ def print_history(key: str, kind: str | None, entries: list[dict]) -> None:
             note = f"{e['type']} by {e.get('by')}: {e.get('reason')} (report #{e.get('target_position')})"
         for text in textwrap.wrap(note, width=68)[:3]:
             console.print("           " + text, markup=False, highlight=False, style="dim")
+    if any(e.get("retracted") for e in entries):
+        console.print("(retr.): later retracted by an analyst; see the retracted entry")
     if kind == "casualties":
         lines = sparklines(entries)
         if lines:
@@ -335,11 +345,15 @@ def cmd_audit_claim(ctx, args) -> int:
             mark = "[green]quote matches[/green]" if r["ok"] else "[red]" + "; ".join(r["problems"]) + "[/red]"
             status = " [yellow](retracted)[/yellow]" if r["retracted_at"] else ""
             console.print(f"\n[bold]#{r['position']}[/bold] {r['claimed_by']} {value_text(kind, r['value'])}{status}  {mark}")
-            console.print(f"  document {r['document_id']} rev {r['revision']} (event {r['document_position']})  {r['url'] or ''}")
+            console.print(f"  document {r['document_id']} rev {r['revision']} (event {r['document_position']})", markup=False)
+            if r["url"]:
+                console.print(f"  {r['url']}", markup=False, overflow="fold")
             corrected = f", corrected to {_date(r['published_corrected'])}" if r["published_corrected"] else ""
-            console.print(f"  published {_date(r['published'])}{corrected} · fetched {r['fetched_at'] or '-'} · recorded {r['recorded_at']}")
-            console.print(f"  extractor {r['extractor_version']} · span {r['span'][0]}..{r['span'][1]}")
-            console.print(f"  “{r['quote']}”", markup=False)
+            console.print(f"  published {_date(r['published'])} ({(r['published'] or {}).get('kind', '?')}){corrected}", markup=False)
+            console.print(f"  fetched {r['fetched_at'] or '-'}, recorded {r['recorded_at']}", markup=False)
+            console.print(f"  extractor {r['extractor_version']}, span {r['span'][0]}..{r['span'][1]}, valid {_date(r['valid'])}", markup=False)
+            for text in textwrap.wrap(f"“{r['quote']}”", width=76):
+                console.print(f"  {text}", markup=False, highlight=False)
     bad = [r for r in records if not r["ok"]]
     if bad:
         where = ", ".join(str(r["position"]) for r in bad[:10])

@@ -108,7 +108,7 @@ def _offset(order: int | None) -> str:
 class ClaimsProjection:
     name = "claims"
     # Bump when what the projection writes changes: the runner then rebuilds it.
-    version = 1
+    version = 2
     tables = ("rm_claims", "rm_amendments", "rm_reports", "rm_documents")
 
     def __init__(self):
@@ -316,8 +316,9 @@ class ClaimsProjection:
         valid = report["valid"]
         reported_value = reported.get("value")
         prefix = doc.prefix if doc is not None and doc.prefix_for == reported_value and doc.prefix else None
-        offset = _OFFSETS.get(valid.get("order"))
-        order = (prefix or self._prefix(doc, reported)) + (offset or _offset(valid.get("order"))) + f"{position:012d}"
+        day = valid.get("order") if "relation" not in valid or not valid["relation"] else rules.valid_order(valid)
+        offset = _OFFSETS.get(day)
+        order = (prefix or self._prefix(doc, reported)) + (offset or _offset(day)) + f"{position:012d}"
         valid_from = _first_days.get((valid.get("date"), reported_value))
         if valid_from is None:
             valid_from = _first_days[(valid.get("date"), reported_value)] = rules.valid_from(valid, reported) or ""
@@ -355,7 +356,7 @@ class ClaimsProjection:
 
     def _order(self, p: dict, doc: Doc | None, position: int) -> tuple[str, str | None]:
         valid = p["report"]["valid"]
-        order = self._prefix(doc, p["reported"]) + _offset(valid.get("order")) + f"{position:012d}"
+        order = self._prefix(doc, p["reported"]) + _offset(rules.valid_order(valid)) + f"{position:012d}"
         return order, rules.valid_from(valid, p["reported"])
 
     def _corrected(self, position: int, recorded_at: str, p: dict, text: str) -> None:

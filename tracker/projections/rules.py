@@ -6,7 +6,8 @@ computed incrementally, rebuilt, or reconstructed "as of" a position agrees.
 Order. A claim's reports are ordered by reported date (the document's date),
 then by the position of the document, then by the day offset the text gives
 inside that document ("the day before" comes before "on Friday"), then by the
-report's own position. Dates of lower precision sort before the days they
+report's own position (a "since ..." interval counts at its end, the document
+date). Dates of lower precision sort before the days they
 contain ("2025-07" before "2025-07-01"); an undated document sorts by its fetch
 date, else first. The "latest" report of a claimant is the last in this order.
 
@@ -90,6 +91,14 @@ def last_day(edtf: str) -> str:
 def valid_from(valid: dict | None, reported: dict | None) -> str | None:
     """The first day a claim holds: its valid date, else the document date."""
     return first_day((valid or {}).get("date")) or first_day((reported or {}).get("value"))
+
+
+def valid_order(valid: dict) -> int | None:
+    """A report's day offset inside its document, for ordering. A "since Sunday"
+    figure is an interval that ends at the document date: it is stated as of
+    that date, so it sorts there, not at the interval's start."""
+    relation = valid.get("relation") or {}
+    return 0 if relation.get("since") else valid.get("order")
 
 
 def order_key(reported_sort_: str, document_position: int, valid_order: int | None, position: int) -> str:
