@@ -309,3 +309,17 @@ def test_a_claimant_changing_its_stance_revises_it(db):
     queries.catch_up()
     assert [e["change"] for e in queries.history("ceasefire_position/ARM")] == ["new", "revised"]
     assert [c["change"] for c in queries.changes(since)] == ["revised"]
+
+
+def test_the_query_bench_runs_and_measures_what_the_readme_reports(tmp_path):
+    from tracker.bench.query_bench import run_query_bench, synthetic_log
+
+    events = list(synthetic_log(50))
+    assert [e.type for e in events[:11]] == ["DocumentIngested"] + ["ClaimReported"] * 9 + ["DocumentIngested"]
+    measurements = run_query_bench(f"sqlite:///{tmp_path / 'bench.db'}", 3_000)
+    names = [m.name for m in measurements]
+    assert names[:2] == ["projections catch-up (incremental, from 0)", "projections rebuild"]
+    assert measurements[1].count == 3_000 and measurements[1].baseline_per_s > 0
+    assert any(n.startswith("history casualties/killed/total") for n in names)
+    assert all(m.seconds > 0 for m in measurements)
+    assert list(tmp_path.iterdir()) == []  # the scratch database is gone

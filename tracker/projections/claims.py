@@ -316,7 +316,7 @@ class ClaimsProjection:
         valid = report["valid"]
         reported_value = reported.get("value")
         prefix = doc.prefix if doc is not None and doc.prefix_for == reported_value and doc.prefix else None
-        day = valid.get("order") if "relation" not in valid or not valid["relation"] else rules.valid_order(valid)
+        day = rules.valid_order(valid)
         offset = _OFFSETS.get(day)
         order = (prefix or self._prefix(doc, reported)) + (offset or _offset(day)) + f"{position:012d}"
         valid_from = _first_days.get((valid.get("date"), reported_value))
