@@ -97,3 +97,20 @@ def test_errors_are_one_line(tmp_path):
 def test_python_dash_m_and_debug_traceback(tmp_path):
     result = run_cli("--debug", "--db", "::::", "init")
     assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(sqlite_db):
+    import subprocess
+    import sys
+
+    sqlite_db.store().append("doc", [NewEvent(f"p{i}", "T", {"pad": "x" * 500}) for i in range(3000)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--db", sqlite_db.url, "audit", "log", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert stderr == ""

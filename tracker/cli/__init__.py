@@ -7,6 +7,7 @@ Each command module exposes `register(subparsers, groups)`; a handler receives
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -76,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) has gone: stop quietly, as Unix tools do.
+        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # noqa: BLE001 - the one place errors become a message
         if args.debug:
             raise
