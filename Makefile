@@ -16,10 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# The main job on the embedded SQLite default: create the database, record the
+# seed article and the (offline) sample feeds, check the chain, then show what
+# is claimed now and how the total death toll changed. Running it again is
+# harmless: nothing new is stored.
 demo: $(STAMP)
 	$(BIN)/tracker --db $(DEMO_DB) init
+	$(BIN)/tracker --db $(DEMO_DB) seed --format table
+	$(BIN)/tracker --db $(DEMO_DB) ingest --format table
 	$(BIN)/tracker --db $(DEMO_DB) audit verify
-	$(BIN)/tracker --db $(DEMO_DB) audit log --format table
+	$(BIN)/tracker --db $(DEMO_DB) claims --format table
+	$(BIN)/tracker --db $(DEMO_DB) history casualties/killed/total --format table
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
