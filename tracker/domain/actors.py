@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import yaml
 from .dates import DocumentDate, parse_edtf, period_bounds
-from .text import fold, fold_accents, trie_pattern
+from .text import alternation, fold, fold_accents, trie_pattern
 
 # Kinds of plain mentions that can act as a speaker or holder of a position.
 AGENT_KINDS = frozenset({"name", "capital", "person", "role", "role_phrase", "demonym", "media"})
@@ -42,8 +42,12 @@ _COORDINATION = re.compile(r"\s*(?:,|und|and|oder|or|sowie)\s*")
 _RIGHT_GAP = re.compile(r"^\s+(?:(?:in|von|aus|des|der|of|from|for)\s+(?:the\s+)?)?$")
 _NOT_IN_OFFICE_BEFORE = re.compile(
     # folded forms: "frühere" is "fruhere" here
-    r"(?:former|ex|ehemalig\w*|fruher\w*|einstig\w*|damalig\w*|then|late|verstorben\w*|"
-    r"designiert\w*|kunftig\w*|incoming|outgoing|scheidend\w*)[\s-]+(?:\w+\s+){0,3}$"
+    "(?:"
+    + alternation([
+        "former", "ex", r"ehemalig\w*", r"fruher\w*", r"einstig\w*", r"damalig\w*", "then", "late", r"verstorben\w*",
+        r"designiert\w*", r"kunftig\w*", "incoming", "outgoing", r"scheidend\w*",
+    ])
+    + r")[\s-]+(?:\w+\s+){0,3}$"
 )
 _ELECT_AFTER = re.compile(r"^-?\s?elect\b")
 

@@ -37,8 +37,10 @@ _AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
 _COORDINATED = re.compile(r"(?:und|and|,)\s*$")  # "61 civilians killed and [291] injured"
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
 _VALUE_BEFORE = re.compile(
-    r"(?:\bauf|\bmit|\bto|\bat|\bof|:|=|\bvon|\breached|\berreichte|\bbetragt|\bliegt bei|\bstands at|\bstood at)\s*$"
+    r"(?:\b(?:auf|mit|to|at|of|von|reached|erreichte|betragt|liegt bei|stands at|stood at)|[:=])\s*$"
 )
+_NAME_DASH = re.compile(r"[a-z]-$")
+_TIME_OR_DATE = re.compile(r"\s*[:.]\d")
 _CASUALTY_NOUN = re.compile(
     r"(?:tote[nrs]?|todesopfer\w*|getotete\w*|gefallene\w*|verletzte\w*|verwundete\w*|schwerverletzte\w*|"
     r"vermisste\w*|dead|deaths?|fatalities|wounded|injured|casualties|killed)$"
@@ -149,11 +151,11 @@ def _not_people(doc: Document, n: NumberMention, dates: list) -> bool:
         return True
     if lx.MONEY_BEFORE.search(before) or lx.IDENTIFIER_BEFORE.search(before):
         return True
-    if re.search(r"[a-z]-$", before):
+    if _NAME_DASH.search(before):
         return True  # "Covid-19", "MiG-29", "S-300": part of a name
     if any(d.start <= n.num_start < d.end for d in dates):
         return True  # "am 27. September"
-    return bool(re.match(r"\s*[:.]\d", after))  # a time or a date "14:30", "27.09."
+    return bool(_TIME_OR_DATE.match(after))  # a time or a date "14:30", "27.09."
 
 
 def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:

@@ -33,6 +33,7 @@ _PUNCT = re.compile(r"[,.;:!?\"“”„()]")
 _PREV_WORD = re.compile(r"([\w-]+)[ \t]+$")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em", "ed", "ing", "ian", "ese", "ish")
 _WORD = re.compile(r"[\w'-]+")
+_AFTER_COMMA = re.compile(r"[,;]\s*$")
 
 
 @dataclass(slots=True)
@@ -130,6 +131,8 @@ class Document:
         # again by the rules (one entry per mention or so).
         self._governing: dict[int, str | None] = {}
         self._genitive: dict[ActorMention, bool] = {}
+        self._all: dict[tuple, list[tuple[int, int]]] = {}
+        self._first: dict[tuple, tuple[int, int] | None] = {}
         self.sentences: list[SentenceInfo] = []
         self.dates: list[DatePhrase] = []
         self._date_starts: list[int] = []
@@ -233,11 +236,17 @@ class Document:
 
     def all(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> list[tuple[int, int]]:
         """Matches of `rx` within start..end."""
-        return [m.span() for m in rx.finditer(self.lower if lower else self.folded, start, end)]
+        key = (rx, start, end, lower)
+        if key not in self._all:  # the rules ask the same of a sentence or clause repeatedly
+            self._all[key] = [m.span() for m in rx.finditer(self.lower if lower else self.folded, start, end)]
+        return list(self._all[key])
 
     def first(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> tuple[int, int] | None:
-        m = rx.search(self.lower if lower else self.folded, start, end)
-        return m.span() if m else None
+        key = (rx, start, end, lower)
+        if key not in self._first:
+            m = rx.search(self.lower if lower else self.folded, start, end)
+            self._first[key] = m.span() if m else None
+        return self._first[key]
 
     def has(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> bool:
         return self.first(rx, start, end, lower) is not None
@@ -402,7 +411,7 @@ class Document:
                 else:  # "Armenia said two soldiers were killed"
                     found.append(Attribution(agent, (max(span[1], agent_span[1]), info.end), span, "inline", date, co))
             elif kind == "before":  # "laut X", "according to X", ", so der Sprecher"
-                if m.group() == "so" and not re.search(r"[,;]\s*$", self.folded[max(0, span[0] - 3) : span[0]]):
+                if m.group() == "so" and not _AFTER_COMMA.search(self.folded[max(0, span[0] - 3) : span[0]]):
                     continue
                 agent = self._agent_after(span[1], info.end)
                 if agent is not None:

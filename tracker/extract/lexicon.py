@@ -61,10 +61,11 @@ FILLER_WORDS = frozenset(
     "statement erklarung mitteilung einer abend morgen later spater es hiess hieß hinzu ein late early fruh dass "
     "that laut so citing".split()
 )
-KONJUNKTIV = re.compile(
-    r"\b(?:sei|seien|habe|hätten|hätte|müsse|müssten|wolle|wollten|könne|könnten|solle|sollten|dürfe|"
-    r"werde|würden|würde|stehe|stünden|stünde|gebe|gäbe|bekomme|liege|komme|gehe|halte|lehne|fordere|"
-    r"unterstütze|verlange|brauche|trage|wisse|wäre|wären)\b"
+KONJUNKTIV = _words(
+    "sei", "seien", "habe", "hätten", "hätte", "müsse", "müssten", "wolle", "wollten", "könne", "könnten", "solle",
+    "sollten", "dürfe", "werde", "würden", "würde", "stehe", "stünden", "stünde", "gebe", "gäbe", "bekomme", "liege",
+    "komme", "gehe", "halte", "lehne", "fordere", "unterstütze", "verlange", "brauche", "trage", "wisse", "wäre",
+    "wären",
 )
 
 # --- prepositions: a mention after these is not the subject of the clause ---------------
@@ -160,15 +161,19 @@ DENIAL = _words(
 REPORT_NOUN = _words(r"berichte\w*", r"angaben", r"meldungen", r"behauptung\w*", r"reports?", r"claims?")
 # --- ceasefire positions -------------------------------------------------------------------
 CEASEFIRE = re.compile(
-    r"\b(?:waffenstillstand\w*|waffenruhe\w*|feuerpause\w*|feuereinstellung\w*|kampfpause\w*|"
-    r"(?:einstellung|ende|beendigung|stopp) (?:der|aller) (?:kampfhandlungen|kampfe|gewalt|feindseligkeiten|gefechte)|"
-    r"(?:kampfhandlungen|kampfe|feindseligkeiten|gefechte|gewalt|militaroperation\w*|operation\w*|offensive\w*|"
-    r"angriffe)\b[^.,;]{0,60}?\b(?:einzustellen|einstellen|einstellt|zu beenden|beenden|beendet|zu stoppen|"
-    r"stoppen|aussetzen|auszusetzen)|"
-    r"ceasefire\w*|cease-fire\w*|truce\w*|armistice|"
-    r"(?:halt|stop|end|cease|cessation of|end to|stop to|halt to|suspend)\s+(?:the\s+|all\s+|its\s+|their\s+)?"
-    r"(?:military\s+)?(?:fighting|hostilities|violence|clashes|bloodshed|offensive|operations?|attacks)|"
-    r"(?:fighting|hostilities)\s+(?:to\s+)?(?:stop|end|cease))"
+    r"\b(?:"
+    + alternation([
+        r"waffenstillstand\w*", r"waffenruhe\w*", r"feuerpause\w*", r"feuereinstellung\w*", r"kampfpause\w*",
+        r"(?:einstellung|ende|beendigung|stopp) (?:der|aller) (?:kampfhandlungen|kampfe|gewalt|feindseligkeiten|gefechte)",
+        r"(?:kampfhandlungen|kampfe|feindseligkeiten|gefechte|gewalt|militaroperation\w*|operation\w*|offensive\w*|"
+        r"angriffe)\b[^.,;]{0,60}?\b(?:einzustellen|einstellen|einstellt|zu beenden|beenden|beendet|zu stoppen|"
+        r"stoppen|aussetzen|auszusetzen)",
+        r"ceasefire\w*", r"cease-fire\w*", r"truce\w*", "armistice",
+        r"(?:halt|stop|end|cease|cessation of|end to|stop to|halt to|suspend)\s+(?:the\s+|all\s+|its\s+|their\s+)?"
+        r"(?:military\s+)?(?:fighting|hostilities|violence|clashes|bloodshed|offensive|operations?|attacks)",
+        r"(?:fighting|hostilities)\s+(?:to\s+)?(?:stop|end|cease)",
+    ])
+    + ")"
 )
 TALKS = _words(
     r"verhandlung\w*", r"\w*verhandlungen", r"gesprach\w*", r"friedensgesprach\w*", r"verhandlungstisch\w*",

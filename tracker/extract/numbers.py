@@ -68,6 +68,11 @@ NUMBER = re.compile(
 )
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")  # "2.300", "2,300"
+_SEPARATOR = re.compile(r"[.,]")
+_DECIMAL = re.compile(r"\d+[.,]\d+")  # "1,5", "2.5"
+
+
 @dataclass(slots=True)
 class NumberMention:
     start: int  # start of the wording (qualifier included)
@@ -82,10 +87,9 @@ class NumberMention:
 def parse_digits(token: str, multiplier: str = "") -> int | None:
     """'2.300' / '2,300' -> 2300; '1,5 Millionen' / '1.5 million' -> 1500000; '2.5' -> None."""
     token = token.replace("'", "")
-    groups = re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", token)
-    if groups:
-        value = float(re.sub(r"[.,]", "", token))
-    elif re.fullmatch(r"\d+[.,]\d+", token):
+    if _GROUPED.fullmatch(token):
+        value = float(_SEPARATOR.sub("", token))
+    elif _DECIMAL.fullmatch(token):
         value = float(token.replace(",", "."))
     else:
         value = float(token)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 _PARAGRAPH = re.compile(r"[^\n]+")
 _BOUNDARY = re.compile(r"[.!?]+[\"“”»'’)]*\s+(?=[„\"“«'‘(\[]?[A-ZÄÖÜÀ-Þ0-9])")
 _QUOTES = re.compile(r"[„“”\"]")
-_LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"“”»'’)]*\s*$")
+# Possessive quantifiers: giving characters back could never let the rest match, and not
+# trying spares a backtracking search from every position of the window.
+_LAST_WORD = re.compile(r"([\w.]++)[.!?]*+[\"“”»'’)]*+\s*$")
 _MONTHS = re.compile(
     r"(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
     r"jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez)\b",
