@@ -20,7 +20,8 @@ import datetime as dt
 import functools
 import importlib.resources
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from .dates import DocumentDate, parse_edtf, period_bounds
@@ -95,12 +96,12 @@ class _Form:
     exact: str | None = None  # original spelling when the form is case-sensitive
 
 
-@dataclass(frozen=True, slots=True)
-class ActorMention:
+class ActorMention(NamedTuple):
     """An actor named in a text; `start`/`end` are offsets into that text.
 
-    A plain dataclass, not a pydantic model: a document yields dozens of these and
-    extraction must stay fast.
+    A named tuple, not a pydantic model or a frozen dataclass: immutable and hashable
+    like those, but a document yields dozens of these and a tuple is built several
+    times faster.
     """
 
     actor_id: str | None  # None only for a bare role noun ("der Minister")
@@ -356,8 +357,7 @@ class ActorRegistry:
                 and folded[prev.end : m.start] == " "
                 and (prev.actor_id in (None, m.actor_id))
             ):
-                merged[-1] = replace(
-                    prev,
+                merged[-1] = prev._replace(
                     actor_id=m.actor_id,
                     end=m.end,
                     surface=text[prev.start : m.end],
@@ -385,7 +385,7 @@ class ActorRegistry:
                     person = holders[0].name if len(holders) == 1 else None
                 if person is not None:
                     update["person"] = person
-            out.append(replace(m, **update) if update else m)
+            out.append(m._replace(**update) if update else m)
         return out
 
     def _earlier_holder(self, earlier: list[ActorMention], actor_id: str, role: str) -> str | None:

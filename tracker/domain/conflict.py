@@ -17,6 +17,7 @@ import functools
 import importlib.resources
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -67,9 +68,8 @@ class Conflict:
     places: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceLink:
-    """How one sentence relates to a conflict.
+class SentenceLink(NamedTuple):
+    """How one sentence relates to a conflict (a named tuple: one per sentence, built fast).
 
     own: it names the conflict, one of its places, or a party;
     paragraph: its paragraph does;

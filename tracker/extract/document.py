@@ -236,13 +236,13 @@ class Document:
 
     def all(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> list[tuple[int, int]]:
         """Matches of `rx` within start..end."""
-        key = (rx, start, end, lower)
+        key = (id(rx), start, end, lower)  # hashing a pattern hashes its whole compiled code
         if key not in self._all:  # the rules ask the same of a sentence or clause repeatedly
             self._all[key] = [m.span() for m in rx.finditer(self.lower if lower else self.folded, start, end)]
         return list(self._all[key])
 
     def first(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> tuple[int, int] | None:
-        key = (rx, start, end, lower)
+        key = (id(rx), start, end, lower)
         if key not in self._first:
             m = rx.search(self.lower if lower else self.folded, start, end)
             self._first[key] = m.span() if m else None
