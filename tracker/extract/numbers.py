@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.domain.text import alternation
+
 # Qualifier phrases (folded) in front of a number, longest first within the alternation.
 _QUALIFIERS = {
     "nearly": ["fast", "beinahe", "nahezu", "knapp", "annahernd", "nearly", "almost", "close to", "just under", "nigh on"],
@@ -52,7 +54,7 @@ _MULTIPLIER = r"(?:\s*(?:millionen|million|mio\.?|milliarden|billion|tausend|tho
 _GERMAN_ROOTS = "eins|zwei|zwo|drei|vier|funf|sechs|sieben|acht|neun|zehn|elf|zwolf|zig|ssig|ßig|hundert|tausend"
 _ENGLISH = "|".join(sorted([*_UNITS_EN, *_TENS_EN], key=len, reverse=True))
 _WORD = rf"[a-zß]*(?:{_GERMAN_ROOTS})|(?:{_ENGLISH})(?:-[a-z]+)?"
-_QUALIFIER_RE = "|".join(sorted((re.escape(p) for p in _QUALIFIER_OF), key=len, reverse=True))
+_QUALIFIER_RE = alternation(sorted((re.escape(p) for p in _QUALIFIER_OF), key=len, reverse=True))
 
 # "ein Zivilist", "one soldier": "one" counts only before a singular person noun
 _ONE = (

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.domain.dates import DocumentDate
-from tracker.domain.text import trie_pattern
+from tracker.domain.text import alternation, trie_pattern
 
 WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
@@ -25,8 +25,8 @@ MONTHS = {
     "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12, "january": 1, "february": 2,
     "march": 3, "may": 5, "june": 6, "july": 7, "october": 10, "december": 12,
 }
-_WD = "|".join(WEEKDAYS)
-_MO = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WD = alternation(WEEKDAYS)
+_MO = alternation(sorted(MONTHS, key=len, reverse=True))
 _SINCE = r"(?P<since>seit|since)\s+(?:dem\s+|last\s+)?"
 
 PHRASE = re.compile(
