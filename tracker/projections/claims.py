@@ -145,26 +145,27 @@ class ClaimsProjection:
         """Apply events given as the store's raw rows (EventStore.raw_rows:
         position, event_id, stream, version, type, data, recorded_at, hash).
         This loop runs once per event of a rebuild: it is kept flat."""
-        handled, read = payloads.HANDLED, payloads.read_text
-        parsed = []
-        for row in rows:
-            if row[4] in handled:
-                payload, text = read(row[4], row[5])
-                parsed.append((row[0], row[4], row[6], payload, text))
-        if not self.rebuilding:
-            self._preload(parsed)
+        handled, read, is_report = payloads.HANDLED, payloads.read_text, payloads.REPORT
         handlers = {
             payloads.DOCUMENT: self._document,
             payloads.CORRECTED: self._corrected,
             payloads.RETRACTED: self._retracted,
             payloads.DATE_CORRECTED: self._date_corrected,
         }
-        report, is_report = self._report, payloads.REPORT
-        for position, type_, recorded_at, payload, text in parsed:
-            if type_ == is_report:
-                report(position, recorded_at, payload, text)
-            else:
-                handlers[type_](position, recorded_at, payload, text)
+        report = self._report
+        if self.rebuilding:
+            # Nothing to load first: decode and apply in one pass.
+            for row in rows:
+                type_ = row[4]
+                if type_ == is_report:
+                    report(row[0], row[6], *read(type_, row[5]))
+                elif type_ in handled:
+                    handlers[type_](row[0], row[6], *read(type_, row[5]))
+        else:
+            parsed = [(row[0], row[4], row[6], *read(row[4], row[5])) for row in rows if row[4] in handled]
+            self._preload(parsed)
+            for position, type_, recorded_at, payload, text in parsed:
+                (report if type_ == is_report else handlers[type_])(position, recorded_at, payload, text)
         if rows:
             self.position = rows[-1][0]
 
@@ -172,7 +173,7 @@ class ClaimsProjection:
         """Write the buffered rows (documents, reports, amendments)."""
         db = self.db
         if self._doc_rows:
-            db.submit(
+            db.executemany(
                 _INSERT_DOCUMENT,
                 [(d, r, doc.position, doc.first_report, doc.last_report, *rest) for d, r, doc, rest in self._doc_rows],
             )
@@ -180,14 +181,14 @@ class ClaimsProjection:
                 doc.stored = True
             self._doc_rows = []
         if self._doc_ranges:
-            db.submit(
+            db.executemany(
                 "UPDATE rm_documents SET first_report = ?, last_report = ? WHERE document_id = ? AND revision = ?",
                 [(self.docs[k].first_report, self.docs[k].last_report, *k) for k in sorted(self._doc_ranges)],
             )
             self._doc_ranges = set()
-        db.submit(_INSERT_REPORT, self._report_rows)
+        db.executemany(_INSERT_REPORT, self._report_rows)
         self._report_rows = []
-        db.submit(_INSERT_AMENDMENT, self._amendment_rows)
+        db.executemany(_INSERT_AMENDMENT, self._amendment_rows)
         self._amendment_rows = []
 
     def finish(self) -> None:
@@ -212,7 +213,7 @@ class ClaimsProjection:
                     dumps(state),
                 )
             )
-        self.db.submit(_UPSERT_CLAIM, rows)
+        self.db.executemany(_UPSERT_CLAIM, rows)
         self._dirty = set()
 
     # ------------------------------------------------------------ loading

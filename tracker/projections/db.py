@@ -8,8 +8,6 @@ overhead would cost more than the statements.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -39,77 +37,19 @@ def _pg(sql: str) -> str:
 
 
 class Db:
-    """Statements on one connection. `submit` hands bulk inserts to a writer
-    thread, so that the database's work (SQLite and psycopg release the GIL
-    while they step and write) overlaps with decoding the next events; every
-    other statement first waits for the submitted ones, so order is kept."""
-
     def __init__(self, cursor, postgres: bool):
         self.cur = cursor
         self.postgres = postgres
-        self._queue: queue.Queue | None = None
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-        self._abandoned = False
 
     def sql(self, text: str) -> str:
         return _pg(text) if self.postgres else text
 
-    def submit(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
-        """executemany in the writer thread (in submission order)."""
-        if not rows:
-            return
-        if self._thread is None:
-            self._queue = queue.Queue(maxsize=4)
-            self._thread = threading.Thread(target=self._write, args=(self.cur.connection.cursor(),), daemon=True)
-            self._thread.start()
-        self._raise()
-        self._queue.put((self.sql(text), rows))
-
-    def _write(self, cursor) -> None:
-        try:
-            while True:
-                job = self._queue.get()
-                try:
-                    if job is None:
-                        return
-                    if self._error is None and not self._abandoned:
-                        cursor.executemany(*job)
-                except BaseException as exc:  # handed to the main thread by _raise
-                    self._error = exc
-                finally:
-                    self._queue.task_done()
-        finally:
-            cursor.close()
-
-    def drain(self) -> None:
-        """Wait until every submitted statement ran; raise its error if one failed."""
-        if self._queue is not None:
-            self._queue.join()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-    def stop(self, *, abandon: bool = False) -> None:
-        """End the writer thread; `abandon` skips what it has not started (the
-        transaction is being rolled back)."""
-        self._abandoned = abandon
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = self._queue = None
-
     def execute(self, text: str, params: Sequence[Any] = ()):
-        self.drain()
         self.cur.execute(self.sql(text), tuple(params))
         return self.cur
 
     def executemany(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self.drain()
             self.cur.executemany(self.sql(text), rows)
 
     def all(self, text: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -155,19 +95,14 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Db]:
             raw.execute("PRAGMA synchronous = NORMAL")
         with conn.begin():
             cursor = conn.connection.dbapi_connection.cursor()
-            db = Db(cursor, postgres)
-            failed = True
             try:
-                yield db
-                db.drain()
-                failed = False
+                yield Db(cursor, postgres)
             except (OperationalError, ProgrammingError, DBAPIError):
                 raise
             except engine.dialect.loaded_dbapi.Error as exc:
                 _raise_missing(exc)
                 raise DBAPIError.instance(None, None, exc, engine.dialect.loaded_dbapi.Error) from exc
             finally:
-                db.stop(abandon=failed)
                 cursor.close()
     finally:
         if write and not postgres and not conn.invalidated:

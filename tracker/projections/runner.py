@@ -35,7 +35,7 @@ BATCH = 5_000  # events read and applied at a time
 # enough that appenders (who wait for SQLite's write lock) barely notice, long
 # enough that the per-transaction work (rewriting each touched claim's current
 # record, the commit) is spread over many events.
-TRANSACTION_SECONDS = 0.5
+TRANSACTION_SECONDS = 1.0
 REBUILD_CHUNK = 10_000  # events buffered between flushes during a rebuild
 
 
