@@ -288,9 +288,9 @@ import sys
 from tracker.store import make_engine
 from tracker.projections import ProjectionRunner
 engine = make_engine(sys.argv[1])
-runner = ProjectionRunner(engine, batch_size=int(sys.argv[2]), transaction_seconds=0)
+runner = ProjectionRunner(engine, batch_size=int(sys.argv[2]), transaction_seconds=0, rebuild_seconds=0)
 for _ in range(int(sys.argv[3])):
-    runner.catch_up()
+    runner.rebuild() if sys.argv[4:] == ["rebuild"] else runner.catch_up()
 print("ok")
 """
 
@@ -348,15 +348,21 @@ def test_runners_taking_turns_notice_each_others_progress(db):
     assert dump(db.engine) == before
 
 
-def test_a_killed_catch_up_loses_nothing_and_applies_nothing_twice(db):
+@pytest.mark.parametrize("work", ["catch-up", "rebuild"])
+def test_a_killed_catch_up_or_rebuild_loses_nothing_and_applies_nothing_twice(db, work):
     store = db.store()
     _seed_log(store, 400)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-c", CATCH_UP_SCRIPT, db.url, "50", "1"], env=env,
+    if work == "rebuild":
+        ProjectionRunner(db.engine, store).catch_up()  # a rebuild starts from a full state
+    proc = subprocess.Popen([sys.executable, "-c", CATCH_UP_SCRIPT, db.url, "50", "1", work], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # Kill it once it has committed some batches but (very likely) not all.
     deadline = time.monotonic() + 60
     runner = ProjectionRunner(db.engine, store)
+    if work == "rebuild":  # wait until it has emptied the read models
+        while time.monotonic() < deadline and runner.status().position > 0 and proc.poll() is None:
+            time.sleep(0.005)
     while time.monotonic() < deadline and runner.status().position < 200 and proc.poll() is None:
         time.sleep(0.005)
     proc.kill()

@@ -118,6 +118,9 @@ class ClaimsProjection:
 
     def forget(self) -> None:
         """Drop the in-memory state (it no longer matches the database)."""
+        # True from a reset on, while this process alone writes: the tables then
+        # hold only what memory holds, and nothing needs loading back.
+        self.complete = False
         self.docs: dict[tuple[str, int], Doc] = {}
         self.latest_revision: dict[str, int] = {}
         self.claims: dict[str, Claim | None] = {}  # None: known not to exist
@@ -128,13 +131,11 @@ class ClaimsProjection:
         for table in self.tables:
             db.execute(f"DELETE FROM {table}")
         self.forget()
+        self.complete = True
         self.position = 0
 
-    def begin(self, db: Db, *, rebuilding: bool) -> None:
+    def begin(self, db: Db) -> None:
         self.db = db
-        # During a rebuild the database holds only what this process wrote, so
-        # memory is authoritative and nothing is ever loaded back.
-        self.rebuilding = rebuilding
         self._doc_rows: list[tuple[str, int, Doc, tuple]] = []
         self._doc_ranges: set[tuple[str, int]] = set()
         self._report_rows: list[tuple] = []
@@ -153,7 +154,7 @@ class ClaimsProjection:
             payloads.DATE_CORRECTED: self._date_corrected,
         }
         report = self._report
-        if self.rebuilding:
+        if self.complete:
             # Nothing to load first: decode and apply in one pass.
             for row in rows:
                 type_ = row[4]
@@ -267,13 +268,13 @@ class ClaimsProjection:
 
     def _claim(self, key: str) -> Claim | None:
         if key not in self.claims:
-            if self.rebuilding:
+            if self.complete:
                 return None
             self._load_claims([key])
         return self.claims.get(key)
 
     def _doc(self, document_id: str, revision: int) -> Doc | None:
-        if document_id not in self.latest_revision and not self.rebuilding:
+        if document_id not in self.latest_revision and not self.complete:
             self._load_docs([document_id])
         return self.docs.get((document_id, revision))
 
@@ -311,7 +312,7 @@ class ClaimsProjection:
         report = p["report"]
         document_id, revision = p["document_id"], p["revision"]
         doc = self.docs.get((document_id, revision))
-        if doc is None and not self.rebuilding:
+        if doc is None and not self.complete:
             doc = self._doc(document_id, revision)
         reported = p["reported"]
         valid = report["valid"]

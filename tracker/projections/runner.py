@@ -8,10 +8,13 @@ checkpoint inside it. Two processes catching up at once therefore take turns,
 and the second finds the work done. Because the store commits positions in
 order without gaps, following positions never misses an event.
 
-A rebuild empties the read models and applies the whole log in ONE transaction:
-readers keep seeing the previous state until it commits, and a crash leaves
-that state untouched. (On SQLite, appenders wait for it, up to the store's busy
-timeout; about 20 s per million events.)
+A rebuild empties the read models (checkpoint 0) and then catches up like any
+catch-up, in transactions of a few seconds, keeping in memory everything it
+has written so it never reads it back. It is not one long transaction because
+on SQLite that would hold the only write lock for minutes on a large log, and
+appenders give up after the store's busy timeout. Every commit is the state as
+of its checkpoint; a query meanwhile catches up the rest itself (taking turns
+on the lock), and a killed rebuild is finished by the next catch-up.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ BATCH = 5_000  # events read and applied at a time
 # enough that the per-transaction work (rewriting each touched claim's current
 # record, the commit) is spread over many events.
 TRANSACTION_SECONDS = 1.0
-REBUILD_CHUNK = 10_000  # events buffered between flushes during a rebuild
+# A rebuild's transactions are longer: each one rewrites the current state of
+# nearly every claim, which is worth spreading over more events.
+REBUILD_TRANSACTION_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,13 @@ class ProjectionRunner:
         *,
         batch_size: int = BATCH,
         transaction_seconds: float = TRANSACTION_SECONDS,
+        rebuild_seconds: float = REBUILD_TRANSACTION_SECONDS,
     ):
         self.engine = engine
         self.store = store or EventStore(engine)
         self.batch_size = batch_size
         self.transaction_seconds = transaction_seconds
+        self.rebuild_seconds = rebuild_seconds
         self.projection = ClaimsProjection()
 
     # ------------------------------------------------------------ public
@@ -102,44 +109,54 @@ class ProjectionRunner:
         status = self.status()
         if status.current:
             return RunResult(0, status.position, 0.0, False)
-        total, rebuilt = 0, False
         with _collector_paused():
-            while True:
-                applied, position, done, was_rebuild = self._step()
-                total += applied
-                rebuilt = rebuilt or was_rebuild
-                if done:
-                    return RunResult(total, position, time.perf_counter() - started, rebuilt)
+            applied, position, rebuilt = self._run(self.transaction_seconds)
+        return RunResult(applied, position, time.perf_counter() - started, rebuilt)
 
     def rebuild(self) -> RunResult:
         """Empty every read model and apply the whole log again from position 1."""
         started = time.perf_counter()
-        try:
-            with _collector_paused(), transaction(self.engine, write=True) as db:
-                self._lock(db)
-                applied, position = self._rebuild_in(db)
-        except BaseException:
-            self.projection.forget()
-            raise
+        with _collector_paused():
+            try:
+                with transaction(self.engine, write=True) as db:
+                    self._lock(db)
+                    self._reset(db)
+                applied, position, _ = self._run(self.rebuild_seconds)
+            finally:
+                # What it holds in memory would only grow from here: later
+                # catch-ups load what they need.
+                self.projection.forget()
         return RunResult(applied, position, time.perf_counter() - started, True)
 
     # ------------------------------------------------------------ internals
 
-    def _step(self) -> tuple[int, int, bool, bool]:
+    def _run(self, seconds: float) -> tuple[int, int, bool]:
+        total, rebuilt = 0, False
+        while True:
+            applied, position, done, reset = self._step(seconds)
+            total += applied
+            rebuilt = rebuilt or reset
+            if done:
+                return total, position, rebuilt
+
+    def _step(self, seconds: float) -> tuple[int, int, bool, bool]:
+        """One transaction: lock, re-read the checkpoint, apply batches for up
+        to `seconds`, write the rows and the checkpoint, commit."""
         p = self.projection
         try:
             with transaction(self.engine, write=True) as db:
                 position, version = self._lock(db)
-                if version != p.version:
-                    applied, position = self._rebuild_in(db)
-                    return applied, position, True, True
-                if p.position != position:
+                reset = version != p.version
+                if reset:  # written by another version of the code: start again
+                    self._reset(db)
+                    position = 0
+                elif p.position != position:
                     p.forget()  # another process moved the checkpoint: reload from the tables
                     p.position = position
-                deadline = time.monotonic() + self.transaction_seconds
+                deadline = time.monotonic() + seconds
                 events = self.store.raw_rows(position + 1)
                 applied, done = 0, False
-                p.begin(db, rebuilding=False)
+                p.begin(db)
                 while not done:
                     batch = list(islice(events, self.batch_size))
                     if batch:
@@ -153,28 +170,14 @@ class ProjectionRunner:
                 if applied:
                     p.finish()
                     self._save(db, position)
-                return applied, position, done, False
+                return applied, position, done, reset
         except BaseException:
             p.forget()
             raise
 
-    def _rebuild_in(self, db: Db) -> tuple[int, int]:
-        p = self.projection
-        p.reset(db)
-        p.begin(db, rebuilding=True)
-        applied, position = 0, 0
-        events = self.store.raw_rows(1)
-        while True:
-            chunk = list(islice(events, REBUILD_CHUNK))
-            if not chunk:
-                break
-            p.apply(chunk)
-            p.flush_rows()
-            applied += len(chunk)
-            position = chunk[-1][0]
-        p.finish()
-        self._save(db, position)
-        return applied, position
+    def _reset(self, db: Db) -> None:
+        self.projection.reset(db)
+        self._save(db, 0)
 
     def _lock(self, db: Db) -> tuple[int, int]:
         p = self.projection
