@@ -16,6 +16,7 @@ import bisect
 import functools
 import importlib.resources
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -222,13 +223,19 @@ class ConflictRegistry:
         folded: str,
         mentions: list[ActorMention],
         terms: list[ConflictTerm],
+        other_incident: Callable[[int, int], bool] | None = None,
     ) -> list[list[SentenceLink]]:
         """For each sentence (start, end) of each paragraph: how it relates to the conflict.
 
         A sentence belongs when it names the conflict or one of its places, or names a
         party and is not about another kind of incident; or when its paragraph does and the
         sentence itself points nowhere else (no other incident, no place abroad).
+
+        `other_incident(start, end)` may answer "does OTHER_INCIDENT match there?" for a
+        caller with a cheaper way to know; by default the pattern is searched.
         """
+        if other_incident is None:
+            other_incident = lambda start, end: OTHER_INCIDENT.search(folded, start, end) is not None  # noqa: E731
         c = self.conflicts[conflict_id]
         own_terms = _spans_hit(paragraphs, [(t.start, t.end) for t in terms if t.conflict_id == conflict_id])
         party_hits = _spans_hit(paragraphs, [(m.start, m.end) for m in mentions if m.actor_id in c.parties])
@@ -246,7 +253,7 @@ class ConflictRegistry:
         )
         out = []
         for p, sentences in enumerate(paragraphs):
-            other = [OTHER_INCIDENT.search(folded, start, end) is not None for start, end in sentences]
+            other = [other_incident(start, end) for start, end in sentences]
             # A paragraph belongs by naming the conflict or a party, or, inside a relevant text,
             # by speaking of fighting ("die Konfliktparteien", "Kampfhandlungen") and of nothing
             # else (no other incident, no place abroad).

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.domain.actors import AGENT_KINDS, ActorMention, ActorRegistry
-from tracker.domain.conflict import ConflictRegistry, ConflictTerm, RelevanceResult, SentenceLink
+from tracker.domain.conflict import OTHER_INCIDENT, ConflictRegistry, ConflictTerm, RelevanceResult, SentenceLink
 from tracker.domain.dates import DocumentDate, ValidTime, resolve
 from tracker.domain.text import fold
 
@@ -174,6 +174,7 @@ class Document:
                 folded=self.folded,
                 mentions=[m for m in self.mentions if m.actor_id],
                 terms=self.terms,
+                other_incident=lambda start, end: self.has(OTHER_INCIDENT, start, end),
             )
             for group, row in zip(groups, links):
                 for info, link in zip(group, row):
@@ -234,14 +235,27 @@ class Document:
         i = bisect.bisect_left(hits, start)
         return i < len(hits) and hits[i] < end
 
+    # `rx` is one of the module-level patterns (lexicon and the like): answers are kept
+    # per document by the pattern's identity, as the rules ask the same of a sentence or
+    # clause repeatedly (hashing a pattern would hash its whole compiled code).
+
+    def _cannot_match(self, rx: re.Pattern, start: int, end: int, lower: bool) -> bool:
+        """The prefilter's word: a pattern with trigger stems cannot match without one."""
+        category = lx.CATEGORY_OF.get(id(rx))
+        return category is not None and not lower and not self.triggered(category, start, end)
+
     def all(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> list[tuple[int, int]]:
         """Matches of `rx` within start..end."""
-        key = (id(rx), start, end, lower)  # hashing a pattern hashes its whole compiled code
-        if key not in self._all:  # the rules ask the same of a sentence or clause repeatedly
+        if self._cannot_match(rx, start, end, lower):
+            return []
+        key = (id(rx), start, end, lower)
+        if key not in self._all:
             self._all[key] = [m.span() for m in rx.finditer(self.lower if lower else self.folded, start, end)]
         return list(self._all[key])
 
     def first(self, rx: re.Pattern, start: int, end: int, lower: bool = False) -> tuple[int, int] | None:
+        if self._cannot_match(rx, start, end, lower):
+            return None
         key = (id(rx), start, end, lower)
         if key not in self._first:
             m = rx.search(self.lower if lower else self.folded, start, end)

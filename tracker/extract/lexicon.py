@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from tracker.domain.conflict import OTHER_INCIDENT
 from tracker.domain.text import alternation, trie_pattern
 
 
@@ -318,6 +319,21 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "gipfel",
         "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",
     ),
+    # Stems for single patterns that the rules search in many sentences and clauses.
+    "party_group": ("konfliktpartei", "seiten", "both", "warring", "parties", "nachbarstaaten", "kriegspartei"),
+    "both_sides": ("seiten", "beiderseits", "both", "either"),
+    "denial": (
+        "wies", "zuruckgewiesen", "dementi", "bestrit", "bestreitet", "denied", "denies", "dismissed", "rejected",
+        "false", "falsch", "propaganda", "erfunden", "fabricated",
+    ),
+    "other_incident": (
+        "schiesserei", "schießerei", "amok", "schutze", "attentater", "terroranschlag", "krawall", "unruhen",
+        "demonstrant", "unfall", "verkehrsunfall", "absturz", "abgesturzt", "erdbeben", "lawine", "hochwasser",
+        "uberschwemmung", "unwetter", "hurrikan", "wirbelsturm", "tornado", "brand", "grossbrand", "großbrand",
+        "feuerwehr", "corona", "covid", "pandemi", "virus", "kartell", "banden", "polizei", "shooting", "shooter",
+        "gunm", "rampage", "riot", "protester", "accident", "crash", "earthquake", "avalanche", "flood", "hurricane",
+        "wildfire", "blaze", "cartel", "gang", "police",
+    ),
     "speech": (
         "sagt", "sagen", "erklar", "teilte", "mitteilte", "mitgeteilt", "meldet", "gemeldet", "bericht", "betont",
         "sprach", "beziffert", "bestatigt", "gab$", "gaben$", "angegeben", "hiess", "hieß", "verlautete", "schrieb",
@@ -335,7 +351,13 @@ TRIGGER_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
     "condition": (CONDITION,),
     "contact": tuple(CONTACT.values()),
     "speech": (SPEECH_VERB, SOURCE_BEFORE_AGENT, SOURCE_AFTER_AGENT, OWN_ACCOUNT, ADJECTIVE_SOURCE),
+    "party_group": (PARTY_GROUP,),
+    "both_sides": (BOTH_SIDES,),
+    "denial": (DENIAL,),
+    "other_incident": (OTHER_INCIDENT,),
 }
+# The category to ask before searching one of these patterns (Document.first / all).
+CATEGORY_OF: dict[int, str] = {id(rx): category for category, rxs in TRIGGER_PATTERNS.items() for rx in rxs}
 
 
 def _stem_index() -> dict[str, frozenset[str]]:

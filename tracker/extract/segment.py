@@ -55,8 +55,8 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
 
 def _inside_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans (within start..end) that lie inside a quotation."""
-    if _QUOTES.search(text, start, end) is None:
-        return []  # most sentences quote nobody
+    if all(text.find(q, start, end) < 0 for q in "„“”\""):
+        return []  # most sentences quote nobody (str.find costs less than a regex search)
     spans, opened_at, closer = [], None, None
     for m in _QUOTES.finditer(text, start, end):
         ch = m.group()
