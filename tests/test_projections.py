@@ -395,3 +395,25 @@ def test_catch_up_is_a_no_op_when_current(db):
     assert runner.catch_up().events == 8
     assert runner.catch_up().events == 0
     assert runner.status().current
+
+
+def test_the_read_model_migration_downgrades_and_upgrades_again(db):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from tracker.store.migrate import alembic_config, current_revision
+
+    def read_models():
+        return sorted(t for t in inspect(db.engine).get_table_names() if t.startswith(("rm_", "projection_")))
+
+    assert read_models() == ["projection_checkpoints", "rm_amendments", "rm_claims", "rm_documents", "rm_reports"]
+    cfg = alembic_config()
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+        conn.commit()
+    assert (current_revision(db.engine), read_models()) == ("0002", [])
+    upgrade(db.engine)
+    assert len(read_models()) == 5
+    _seed_log(db.store(), 2)
+    assert ProjectionRunner(db.engine).catch_up().events == 8
