@@ -48,6 +48,9 @@ def test_positions_versions_and_reads(db):
     assert [e.event_id for e in store.read_all(3)] == ["b1", "a3"]
     assert [e.event_id for e in store.read_all(2, 3)] == ["a2", "b1"]
     assert store.stream_version("doc-a") == 3 and store.stream_version("nope") == 0
+    assert [e.event_id for e in store.read_positions([4, 1, 99, 1])] == ["a1", "a3"]
+    assert store.read_positions(range(1, 1001))[-1].event_id == "a3"
+    assert store.read_positions([]) == []
     assert store.head().position == 4
 
 
