@@ -65,3 +65,12 @@ def test_whole_word_stems_do_not_fire_inside_words():
     doc = Document("Soldaten sowie Sonntag. So sagte er.", DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())
     assert not doc.triggered("speech", 0, 23)
     assert doc.triggered("speech", 24, 36)
+
+
+def test_prefilter_finds_the_date_keywords_as_timex_does():
+    from tracker.extract import timex
+
+    for text in _texts():
+        doc = Document(text, DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())
+        doc._triggers
+        assert doc._date_keywords == [k.span() for k in timex._KEYWORD.finditer(doc.folded)]

@@ -27,6 +27,7 @@ from tracker.domain.text import fold
 from . import lexicon as lx
 from .language import detect_language
 from .segment import Sentence, raw_clauses, sentences
+from .timex import KEYWORDS as timex_keywords
 from .timex import DatePhrase, assign_order, find_phrases
 
 _PUNCT = re.compile(r"[,.;:!?\"“”„()]")
@@ -127,6 +128,7 @@ class Document:
             text, folded=self.folded, mentions=self.plain, terms=self.terms
         )
         self._valid: dict[int, ValidTime] = {}
+        self._date_keywords: list[tuple[int, int]] = []  # filled by _triggers
         # Answers that depend only on a position or mention of this text, asked again and
         # again by the rules (one entry per mention or so).
         self._governing: dict[int, str | None] = {}
@@ -159,7 +161,8 @@ class Document:
     def prepare(self) -> None:
         """Sentences, conflict links and date phrases (clauses and sources come lazily)."""
         self.sentences = [SentenceInfo(self, s) for s in sentences(self.text)]
-        self.dates = find_phrases(self.text, self.folded)
+        self._triggers  # the prefilter pass also finds the date keywords
+        self.dates = find_phrases(self.text, self.folded, self._date_keywords)
         assign_order(self.dates, self.published)
         self._date_starts = [d.start for d in self.dates]
         conflict = self.relevance.conflict_id
@@ -227,7 +230,11 @@ class Document:
                 continue  # "so" inside "Soldaten"
             for category in lx.STEM_CATEGORIES[stem]:
                 found[category].append(m.start())
+            if stem in self._DATE_KEYWORDS:
+                self._date_keywords.append((m.start(), end))
         return found
+
+    _DATE_KEYWORDS = frozenset(timex_keywords)
 
     def triggered(self, category: str, start: int, end: int) -> bool:
         """May a pattern of `category` match in start..end? (False means: certainly not.)"""
@@ -482,12 +489,13 @@ class Document:
         rest = []
         skip = [agent_span, verb] + [(m.start, m.end) for m in self.mentions_in(c0, c1)]
         skip += [(d.start, d.end) for d in self.dates_in(c0, c1)]
+        skipped = {pos for a, b in skip for pos in range(a, b)}  # positions inside those spans
         for w in _WORD.finditer(self.folded, c0, c1):
-            if any(a <= w.start() < b for a, b in skip):
+            if w.start() in skipped:
                 continue
-            if w.group() in lx.FILLER_WORDS:
-                continue
-            rest.append(w.group())
+            word = w.group()
+            if word not in lx.FILLER_WORDS:
+                rest.append(word)
         return len(rest) <= 2
 
     def _agent_near(self, v0: int, v1: int, c0: int, c1: int) -> tuple[Agent, tuple[int, int]] | None:

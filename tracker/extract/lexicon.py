@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 from tracker.domain.conflict import OTHER_INCIDENT
+
+from . import timex
 from tracker.domain.text import alternation, trie_pattern
 
 
@@ -319,6 +321,8 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "gipfel",
         "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",
     ),
+    # The words every date phrase contains (timex.find_phrases searches around them).
+    "date": timex.KEYWORDS,
     # Stems for single patterns that the rules search in many sentences and clauses.
     "party_group": ("konfliktpartei", "seiten", "both", "warring", "parties", "nachbarstaaten", "kriegspartei"),
     "both_sides": ("seiten", "beiderseits", "both", "either"),
@@ -355,6 +359,7 @@ TRIGGER_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
     "both_sides": (BOTH_SIDES,),
     "denial": (DENIAL,),
     "other_incident": (OTHER_INCIDENT,),
+    "date": (timex.PHRASE,),
 }
 # The category to ask before searching one of these patterns (Document.first / all).
 CATEGORY_OF: dict[int, str] = {id(rx): category for category, rxs in TRIGGER_PATTERNS.items() for rx in rxs}
@@ -383,3 +388,9 @@ WHOLE_WORD_STEMS = frozenset(
     stem.rstrip("$") for stems in TRIGGER_STEMS.values() for stem in stems if stem.endswith("$")
 ) - {stem for stems in TRIGGER_STEMS.values() for stem in stems if not stem.endswith("$")}
 TRIGGER = re.compile(r"(?<!\w)(?:" + trie_pattern(STEM_CATEGORIES) + ")")
+# A date keyword found by TRIGGER must end where timex's own keyword search ends it: no
+# stem of another category may extend one.
+assert not [
+    (stem, word) for word in timex.KEYWORDS for stem in STEM_CATEGORIES if stem != word and stem.startswith(word)
+    and stem not in timex.KEYWORDS
+]

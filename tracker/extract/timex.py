@@ -48,14 +48,16 @@ PHRASE = re.compile(
 )
 
 
-# Every phrase contains one of these words; PHRASE runs only around them (a full pass of
-# PHRASE over a text costs several times more than this one trie-shaped pass).
-_KEYWORD = re.compile(
-    r"(?<!\w)(?:"
-    + trie_pattern([*WEEKDAYS, *MONTHS, "tag", "tags", "vortag", "day", "gestern", "vorgestern", "heute", "yesterday",
-                    "today", "tonight", "this"])
-    + r")"
+# Every phrase contains one of these words (at a word start); PHRASE runs only around them
+# (a full pass of PHRASE over a text costs several times more than one trie-shaped pass).
+# The extractor finds them in its prefilter pass (lexicon.TRIGGER, category "date").
+KEYWORDS = tuple(
+    w
+    for w in (*WEEKDAYS, *MONTHS, "tag", "tags", "vortag", "day", "gestern", "vorgestern", "heute", "yesterday",
+              "today", "tonight", "this")
+    if w.isascii() or "ß" in w  # "jänner" never occurs in folded text
 )
+_KEYWORD = re.compile(r"(?<!\w)(?:" + trie_pattern(KEYWORDS) + r")")
 
 
 @dataclass(slots=True)
@@ -67,10 +69,16 @@ class DatePhrase:
     order: int | None = None  # day offset within the document (see assign_order)
 
 
-def find_phrases(text: str, folded: str) -> list[DatePhrase]:
-    """All date phrases of a document, in order, with `days_before_ref` linked to the phrase before."""
+def find_phrases(text: str, folded: str, keywords: list[tuple[int, int]] | None = None) -> list[DatePhrase]:
+    """All date phrases of a document, in order, with `days_before_ref` linked to the phrase before.
+
+    `keywords`: the spans of KEYWORDS in `folded` as `_KEYWORD.finditer` finds them, for a
+    caller that has them already.
+    """
+    if keywords is None:
+        keywords = [k.span() for k in _KEYWORD.finditer(folded)]
     out: list[DatePhrase] = []
-    for m in _matches(folded):
+    for m in _matches(folded, keywords):
         g = m.groupdict()
         since = bool(g["since"] or g["since2"] or g["since3"])
         if g["dayref"]:
@@ -100,16 +108,16 @@ def find_phrases(text: str, folded: str) -> list[DatePhrase]:
     return out
 
 
-def _matches(folded: str):
+def _matches(folded: str, keywords: list[tuple[int, int]]):
     """PHRASE matches, searched only in windows around the keywords."""
     cursor = 0
-    for k in _KEYWORD.finditer(folded):
-        if k.start() < cursor:
+    for k_start, k_end in keywords:
+        if k_start < cursor:
             continue
         # a phrase may start a few words before its keyword ("in der Nacht zum Freitag",
         # "seit dem 27. September") and end a little after it ("Freitagmorgen", "2020")
-        for m in PHRASE.finditer(folded, max(cursor, k.start() - 40), min(len(folded), k.end() + 30)):
-            if m.end() > k.start() and m.start() < k.end():
+        for m in PHRASE.finditer(folded, max(cursor, k_start - 40), min(len(folded), k_end + 30)):
+            if m.end() > k_start and m.start() < k_end:
                 yield m
                 cursor = m.end()
                 break
