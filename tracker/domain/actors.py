@@ -295,6 +295,7 @@ class ActorRegistry:
     def _compose(self, text, folded, plain, roles) -> list[ActorMention]:
         """Join role nouns to the actor beside them, then a following person name."""
         ends = [m.end for m in plain]
+        starts = [m.start for m in plain]
         used: set[int] = set()  # ids of plain mentions absorbed into a composite
         composites: list[ActorMention] = []
         for r_start, r_end, role in roles:
@@ -310,7 +311,7 @@ class ActorRegistry:
             ):
                 actor, start = left, left.start
             if actor is None and role != "side":  # "both sides in Karabakh" is not Karabakh's side
-                right = _next_mention(plain, r_end)
+                right = _next_mention(plain, starts, r_end)
                 if right is not None and right.kind in ("name", "capital", "region"):
                     gap_text = folded[r_end : right.start]
                     gap_m = _RIGHT_GAP.match(gap_text)
@@ -483,10 +484,11 @@ def _not_in_office(folded: str, start: int, end: int) -> bool:
     )
 
 
-def _next_mention(mentions: list[ActorMention], pos: int) -> ActorMention | None:
-    for m in mentions:
-        if m.start >= pos:
-            return m if m.start - pos <= 12 else None
+def _next_mention(mentions: list[ActorMention], starts: list[int], pos: int) -> ActorMention | None:
+    """The first mention starting at or after pos, if it starts within 12 characters."""
+    i = bisect.bisect_left(starts, pos)
+    if i < len(mentions) and mentions[i].start - pos <= 12:
+        return mentions[i]
     return None
 
 
