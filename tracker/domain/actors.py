@@ -276,18 +276,20 @@ class ActorRegistry:
         out = []
         for m in self._actor_re.finditer(folded):
             form = self._forms[m.group()]
-            if form.exact is not None and fold_accents(text[m.start() : m.end()]) != form.exact:
+            start, end = m.span()
+            surface = text[start:end]
+            if form.exact is not None and fold_accents(surface) != form.exact:
                 continue
             out.append(
                 ActorMention(
-                    actor_id="PRESS" if form.kind == "media" else form.actor_id,
-                    start=m.start(),
-                    end=m.end(),
-                    surface=text[m.start() : m.end()],
+                    "PRESS" if form.kind == "media" else form.actor_id,
+                    start,
+                    end,
+                    surface,
                     person=form.person,
                     role=form.role,
                     kind=form.kind,
-                    not_in_office=form.kind == "person" and _not_in_office(folded, m.start(), m.end()),
+                    not_in_office=form.kind == "person" and _not_in_office(folded, start, end),
                 )
             )
         return out

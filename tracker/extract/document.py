@@ -35,6 +35,7 @@ _PREV_WORD = re.compile(r"([\w-]+)[ \t]+$")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em", "ed", "ing", "ian", "ese", "ish")
 _WORD = re.compile(r"[\w'-]+")
 _AFTER_COMMA = re.compile(r"[,;]\s*$")
+_LAST_STOP = re.compile(r"[,.;:!?\"“”„()][^,.;:!?\"“”„()]*+$")
 
 
 @dataclass(slots=True)
@@ -310,8 +311,9 @@ class Document:
     def _governing_preposition(self, start: int) -> str | None:
         lo = max(0, start - 60)
         window = self.folded[lo:start]
-        cut = max(window.rfind(ch) for ch in ",.;:!?\"“”„()")
-        if cut >= 0:
+        stop = _LAST_STOP.search(window)  # the last punctuation mark before the mention
+        if stop is not None:
+            cut = stop.start()
             window, lo = window[cut + 1 :], lo + cut + 1
         original = self.text[lo:start]  # same length: folding keeps offsets
         adjectives = 0
