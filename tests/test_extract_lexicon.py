@@ -72,5 +72,4 @@ def test_prefilter_finds_the_date_keywords_as_timex_does():
 
     for text in _texts():
         doc = Document(text, DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())
-        doc._triggers
         assert doc._date_keywords == [k.span() for k in timex._KEYWORD.finditer(doc.folded)]

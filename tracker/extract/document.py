@@ -27,7 +27,7 @@ from tracker.domain.text import fold
 from . import lexicon as lx
 from .language import detect_language
 from .segment import Sentence, raw_clauses, sentences
-from .timex import KEYWORDS as timex_keywords
+from .timex import KEYWORDS as DATE_KEYWORDS
 from .timex import DatePhrase, assign_order, find_phrases
 
 _PUNCT = re.compile(r"[,.;:!?\"“”„()]")
@@ -36,6 +36,7 @@ _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em", "ed", "ing", "ian", "ese", "i
 _WORD = re.compile(r"[\w'-]+")
 _AFTER_COMMA = re.compile(r"[,;]\s*$")
 _LAST_STOP = re.compile(r"[,.;:!?\"“”„()][^,.;:!?\"“”„()]*+$")
+_DATE_KEYWORDS = frozenset(DATE_KEYWORDS)
 
 
 @dataclass(slots=True)
@@ -129,7 +130,6 @@ class Document:
             text, folded=self.folded, mentions=self.plain, terms=self.terms
         )
         self._valid: dict[int, ValidTime] = {}
-        self._date_keywords: list[tuple[int, int]] = []  # filled by _triggers
         # Answers that depend only on a position or mention of this text, asked again and
         # again by the rules (one entry per mention or so).
         self._governing: dict[int, str | None] = {}
@@ -162,7 +162,6 @@ class Document:
     def prepare(self) -> None:
         """Sentences, conflict links and date phrases (clauses and sources come lazily)."""
         self.sentences = [SentenceInfo(self, s) for s in sentences(self.text)]
-        self._triggers  # the prefilter pass also finds the date keywords
         self.dates = find_phrases(self.text, self.folded, self._date_keywords)
         assign_order(self.dates, self.published)
         self._date_starts = [d.start for d in self.dates]
@@ -221,21 +220,29 @@ class Document:
         return lowered if len(lowered) == len(self.text) else self.folded
 
     @functools.cached_property
-    def _triggers(self) -> dict[str, list[int]]:
-        """Positions of trigger words by category (one pass, see lexicon.TRIGGER)."""
+    def _prefilter(self) -> tuple[dict[str, list[int]], list[tuple[int, int]]]:
+        """One pass (lexicon.TRIGGER): positions of trigger words by category, and the
+        spans of the date keywords that timex.find_phrases searches around."""
         found: dict[str, list[int]] = {c: [] for c in lx.TRIGGER_STEMS}
+        date_keywords: list[tuple[int, int]] = []
         text = self.folded
         for m in lx.TRIGGER.finditer(text):
-            stem, end = m.group(), m.end()
+            stem, (start, end) = m.group(), m.span()
             if stem in lx.WHOLE_WORD_STEMS and end < len(text) and (text[end].isalnum() or text[end] == "_"):
                 continue  # "so" inside "Soldaten"
             for category in lx.STEM_CATEGORIES[stem]:
-                found[category].append(m.start())
-            if stem in self._DATE_KEYWORDS:
-                self._date_keywords.append((m.start(), end))
-        return found
+                found[category].append(start)
+            if stem in _DATE_KEYWORDS:
+                date_keywords.append((start, end))
+        return found, date_keywords
 
-    _DATE_KEYWORDS = frozenset(timex_keywords)
+    @functools.cached_property
+    def _triggers(self) -> dict[str, list[int]]:
+        return self._prefilter[0]
+
+    @functools.cached_property
+    def _date_keywords(self) -> list[tuple[int, int]]:
+        return self._prefilter[1]
 
     def triggered(self, category: str, start: int, end: int) -> bool:
         """May a pattern of `category` match in start..end? (False means: certainly not.)"""
