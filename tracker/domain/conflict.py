@@ -235,7 +235,9 @@ class ConflictRegistry:
         caller with a cheaper way to know; by default the pattern is searched.
         """
         if other_incident is None:
-            other_incident = lambda start, end: OTHER_INCIDENT.search(folded, start, end) is not None  # noqa: E731
+
+            def other_incident(start: int, end: int) -> bool:
+                return OTHER_INCIDENT.search(folded, start, end) is not None
         c = self.conflicts[conflict_id]
         own_terms = _spans_hit(paragraphs, [(t.start, t.end) for t in terms if t.conflict_id == conflict_id])
         party_hits = _spans_hit(paragraphs, [(m.start, m.end) for m in mentions if m.actor_id in c.parties])

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from tracker.domain.conflict import OTHER_INCIDENT
+from tracker.domain.text import alternation, trie_pattern
 
 from . import timex
-from tracker.domain.text import alternation, trie_pattern
 
 
 def _words(*alternatives: str) -> re.Pattern:
