@@ -69,7 +69,9 @@ def upgrade() -> None:
     # Claim reports, versioned along the log: a report's row is valid for
     # positions [version_from, version_to); a retraction or a corrected document
     # date closes the row and opens a new version. So "as of position P" is a
-    # filter on these columns, never a replay.
+    # filter on these columns, never a replay. A row holds only what is indexed
+    # or ordered by: the report itself stays in the log (read by position), and
+    # only a version an amendment opened keeps its amended payload in `body`.
     op.create_table(
         "rm_reports",
         sa.Column("position", POSITION, nullable=False),  # of the ClaimReported event
@@ -77,16 +79,13 @@ def upgrade() -> None:
         sa.Column("version_to", POSITION, nullable=True),  # NULL: the current version
         sa.Column("claim_key", _text(255), nullable=False),
         sa.Column("claimed_by", _text(64), nullable=False),
-        sa.Column("kind", sa.String(32), nullable=False),
         # reported date | document position | order inside the document | position:
         # the history order, and "latest" for the current state.
         sa.Column("order_key", _text(64), nullable=False),
         sa.Column("valid_from", _text(10), nullable=True),  # first day the claim holds (for --at)
-        sa.Column("document_id", _text(64), nullable=False),
-        sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("retracted_at", POSITION, nullable=True),
-        sa.Column("recorded_at", sa.String(32), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),  # the ClaimReported payload (amended), JSON
+        # NULL: the logged ClaimReported payload as it is; else the amended payload, JSON.
+        sa.Column("body", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("position", "version_from", name="pk_rm_reports"),
     )
     # History reads a claim's rows by this index; time travel walks it backwards

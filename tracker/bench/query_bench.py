@@ -167,7 +167,8 @@ def run_query_bench(url: str, n: int) -> list[Measurement]:
             ("claims of one key (claim)", lambda: queries.claim(key),
              lambda: raw.execute("SELECT record FROM rm_claims WHERE claim_key = ?", (key,)).fetchall()),
             (f"history {key} ({len(queries.history(key))} entries)", lambda: queries.history(key),
-             lambda: raw.execute("SELECT body FROM rm_reports WHERE claim_key = ? ORDER BY order_key", (key,)).fetchall()),
+             lambda: raw.execute("SELECT r.position, r.order_key, e.data FROM rm_reports r JOIN events e "
+                                 "ON e.position = r.position WHERE r.claim_key = ?", (key,)).fetchall()),
             ("claims --kind casualties", lambda: queries.claims(kind="casualties"),
              lambda: raw.execute("SELECT record FROM rm_claims WHERE kind = 'casualties'").fetchall()),
             (f"claims --as-of {head // 2}", lambda: queries.claims(as_of=head // 2), None),

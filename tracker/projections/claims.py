@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import orjson
 
@@ -68,11 +69,22 @@ class Claim:
     claimants: set[str] = field(default_factory=set)  # every claimant it ever had (time travel asks each)
 
 
-_REPORT_COLUMNS = (
-    "position, version_from, version_to, claim_key, claimed_by, kind, order_key, valid_from, "
-    "document_id, revision, retracted_at, recorded_at, body"
-)
-_INSERT_REPORT = f"INSERT INTO rm_reports ({_REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+class Version(NamedTuple):
+    """A row of rm_reports: one version of a claim report."""
+
+    position: int
+    version_from: int
+    version_to: int | None
+    claim_key: str
+    claimed_by: str
+    order_key: str
+    valid_from: str | None
+    retracted_at: int | None
+    body: str | None  # the amended payload (JSON); None: the logged one
+
+
+_REPORT_COLUMNS = ", ".join(Version._fields)
+_INSERT_REPORT = f"INSERT INTO rm_reports ({_REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_DOCUMENT = (
     "INSERT INTO rm_documents (document_id, revision, position, first_report, last_report, source, url, "
     "title, language, published, published_corrected, fetched_at, text_sha256, extraction, warnings, "
@@ -108,10 +120,11 @@ def _offset(order: int | None) -> str:
 class ClaimsProjection:
     name = "claims"
     # Bump when what the projection writes changes: the runner then rebuilds it.
-    version = 2
+    version = 3
     tables = ("rm_claims", "rm_amendments", "rm_reports", "rm_documents")
 
-    def __init__(self):
+    def __init__(self, store):
+        self.store = store  # reads back the logged payloads of stored report versions
         self.forget()
 
     # ------------------------------------------------------------ lifecycle
@@ -325,10 +338,7 @@ class ClaimsProjection:
         if valid_from is None:
             valid_from = _first_days[(valid.get("date"), reported_value)] = rules.valid_from(valid, reported) or ""
         key, claimant = report["claim_key"], report["claimed_by"]
-        self._report_rows.append(
-            (position, position, None, key, claimant, report["kind"], order, valid_from or None,
-             document_id, revision, None, recorded_at, text)
-        )
+        self._report_rows.append((position, position, None, key, claimant, order, valid_from or None, None, None))
         if doc is not None:
             if doc.first_report is None:
                 doc.first_report = position
@@ -393,24 +403,24 @@ class ClaimsProjection:
         note = None
         if row is None:
             note = f"no claim report at position {target}"
-        elif row[3] != key:
-            note = f"the report at position {target} is about {row[3]}, not {key}"
-        elif row[10] is not None:
-            note = f"the report at position {target} was already retracted at position {row[10]}"
+        elif row.claim_key != key:
+            note = f"the report at position {target} is about {row.claim_key}, not {key}"
+        elif row.retracted_at is not None:
+            note = f"the report at position {target} was already retracted at position {row.retracted_at}"
         body = {"by": p.get("by"), "reason": p.get("reason")}
         if note:
             body["note"] = note
         else:
-            payload = _loads(row[12])
+            payload, _ = self._payloads([row])[row.position]
             payload["retracted"] = {
                 "position": position, "recorded_at": recorded_at,
                 "by": p.get("by"), "reason": p.get("reason"),
             }
             body["value"] = payload["report"]["value"]
-            self._new_version(row, position, row[3], row[6], row[7], position, payload)
+            self._new_version(row, position, row.claim_key, row.order_key, row.valid_from, position, payload)
         self._amendment_rows.append(
             (
-                position, target, "retracted", key, row[4] if row else None, note is None,
+                position, target, "retracted", key, row.claimed_by if row else None, note is None,
                 recorded_at, dumps(body),
             )
         )
@@ -435,17 +445,26 @@ class ClaimsProjection:
             (dumps({**p["published"], "position": position, "by": p.get("by"), "reason": p.get("reason")}),
              document_id, revision),
         )
-        rows = []
+        rows, found = [], {}
         if doc.first_report is not None:
-            rows = self.db.all(
-                f"SELECT {_REPORT_COLUMNS} FROM rm_reports WHERE position >= ? AND position <= ? "
-                "AND document_id = ? AND revision = ? AND version_to IS NULL ORDER BY position",
-                (doc.first_report, doc.last_report, document_id, revision),
-            )
+            # The document's reports lie in this range (with other documents' maybe).
+            candidates = [
+                Version(*r)
+                for r in self.db.all(
+                    f"SELECT {_REPORT_COLUMNS} FROM rm_reports WHERE position >= ? AND position <= ? "
+                    "AND version_to IS NULL ORDER BY position",
+                    (doc.first_report, doc.last_report),
+                )
+            ]
+            found = self._payloads(candidates)
+            rows = [
+                r for r in candidates
+                if (found[r.position][0]["document_id"], found[r.position][0]["revision"]) == (document_id, revision)
+            ]
         resolved = {item["index"]: item for item in p.get("re_resolved") or []}
         touched: set[str] = set()
         for row in rows:
-            payload = _loads(row[12])
+            payload = found[row.position][0]
             report = payload["report"]
             item = resolved.get(report.get("index"))
             previous = {"reported": payload["reported"], "valid": report["valid"], "claim_key": report["claim_key"]}
@@ -459,12 +478,12 @@ class ClaimsProjection:
                     "by": p.get("by"), "reason": p.get("reason"), "previous": previous,
                 }
             )
-            order, valid_from = self._order(payload, doc, row[0])
-            self._new_version(row, position, report["claim_key"], order, valid_from, row[10], payload)
-            touched.update((row[3], report["claim_key"]))
+            order, valid_from = self._order(payload, doc, row.position)
+            self._new_version(row, position, report["claim_key"], order, valid_from, row.retracted_at, payload)
+            touched.update((row.claim_key, report["claim_key"]))
             self._amendment_rows.append(
                 (
-                    position, row[0], "date_corrected", report["claim_key"], row[4], True,
+                    position, row.position, "date_corrected", report["claim_key"], row.claimed_by, True,
                     recorded_at, dumps({**body, "previous": previous}),
                 )
             )
@@ -477,46 +496,54 @@ class ClaimsProjection:
 
     # ------------------------------------------------------------ versions and recomputation
 
-    def _current_version(self, position: int) -> tuple | None:
-        return self.db.one(
+    def _current_version(self, position: int) -> Version | None:
+        row = self.db.one(
             f"SELECT {_REPORT_COLUMNS} FROM rm_reports WHERE position = ? AND version_to IS NULL", (position,)
         )
+        return Version(*row) if row else None
 
-    def _new_version(self, row, at: int, key: str, order: str, valid_from, retracted_at, payload: dict) -> None:
-        """Close a report's current version at `at` and open its successor."""
+    def _payloads(self, rows: Iterable[Version]) -> dict[int, tuple[dict, str]]:
+        """position -> (payload, recorded_at) of these report versions."""
+        return payloads.report_versions(self.store, {row.position: row.body for row in rows})
+
+    def _new_version(self, row: Version, at: int, key: str, order: str, valid_from, retracted_at, payload: dict) -> None:
+        """Close a report's current version at `at` and open its successor (amended: it keeps its payload)."""
         self.db.execute(
-            "UPDATE rm_reports SET version_to = ? WHERE position = ? AND version_from = ?", (at, row[0], row[1])
+            "UPDATE rm_reports SET version_to = ? WHERE position = ? AND version_from = ?",
+            (at, row.position, row.version_from),
         )
         self.db.execute(
-            _INSERT_REPORT,
-            (row[0], at, None, key, row[4], payload["report"]["kind"], order, valid_from, row[8], row[9],
-             retracted_at, row[11], dumps(payload)),
+            _INSERT_REPORT, (row.position, at, None, key, row.claimed_by, order, valid_from, retracted_at, dumps(payload))
         )
 
     def _recompute(self, keys: Iterable[str]) -> None:
         """Rebuild the current state of `keys` from their stored standing reports."""
         self.flush_rows()
         for key in sorted(keys):
-            rows = self.db.all(
-                "SELECT claimed_by, order_key, position, recorded_at, body FROM rm_reports "
-                "WHERE claim_key = ? AND version_to IS NULL AND retracted_at IS NULL",
-                (key,),
-            )
+            rows = [
+                Version(*r)
+                for r in self.db.all(
+                    f"SELECT {_REPORT_COLUMNS} FROM rm_reports "
+                    "WHERE claim_key = ? AND version_to IS NULL AND retracted_at IS NULL",
+                    (key,),
+                )
+            ]
             claim = self._claim(key)
+            first = min(rows, key=lambda r: r.position) if claim is None and rows else None
+            if claim is None and first is None:
+                continue
+            latest = rules.pick_latest((r.claimed_by, r.order_key, r) for r in rows)
+            found = self._payloads([row for _, row in latest.values()] + ([first] if first else []))
             if claim is None:
-                if not rows:
-                    continue
-                first = min(rows, key=lambda r: r[2])
-                body = _loads(first[4])
-                claim = self.claims[key] = Claim(body["report"]["kind"], body["report"]["subject"], first[2])
-            latest = rules.pick_latest((r[0], r[1], r) for r in rows)
-            fixes = self._corrections([row[2] for _, row in latest.values()])
+                report = found[first.position][0]["report"]
+                claim = self.claims[key] = Claim(report["kind"], report["subject"], first.position)
+            fixes = self._corrections([row.position for _, row in latest.values()])
             winners = {}
             for claimant, (order, row) in latest.items():
-                payload = _loads(row[4])
+                payload, recorded_at = found[row.position]
                 doc = self._doc(payload["document_id"], payload["revision"])
                 winners[claimant] = Winner(
-                    order, row[2], payload, doc.url if doc else None, row[3], None, fixes.get(row[2])
+                    order, row.position, payload, doc.url if doc else None, recorded_at, None, fixes.get(row.position)
                 )
             claim.winners = winners
             claim.claimants.update(winners)

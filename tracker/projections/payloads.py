@@ -9,6 +9,7 @@ as it is; only older versions go through `from_event`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -40,6 +41,19 @@ def read_text(event_type: str, data: str | bytes) -> tuple[dict[str, Any], str |
         return payload, data
     current = read(event_type, payload)
     return current, orjson.dumps(current, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def report_versions(store, bodies: Mapping[int, str | bytes | None]) -> dict[int, tuple[dict[str, Any], str]]:
+    """position -> (payload, recorded_at) of report versions, from each version's
+    `body` in rm_reports: its amended payload, or None for the logged one (read
+    from the log by position). The recorded time is always the logged event's."""
+    events = {event.position: event for event in store.read_positions(bodies)}
+    out = {}
+    for position, body in bodies.items():
+        event = events.get(position)
+        if event is not None:
+            out[position] = (orjson.loads(body) if body is not None else read(event.type, event.data), event.recorded_at)
+    return out
 
 
 def stream_for_claim(claim_key: str) -> str:

@@ -114,7 +114,7 @@ class Queries:
                     params.append(f"% {actor} %")
                 rows = db.all(f"SELECT record FROM rm_claims WHERE {' AND '.join(where)} ORDER BY claim_key", params)
                 return [orjson.Fragment(r[0]) for r in rows] if raw else [_loads(r[0]) for r in rows]
-            found = _state_at(db, checkpoint if as_of is None else as_of, at_day, kind=kind)
+            found = _state_at(db, self.store, checkpoint if as_of is None else as_of, at_day, kind=kind)
         out = [found[k] for k in sorted(found)]
         if actor:
             out = [r for r in out if actor in records.actors_of(r)]
@@ -135,14 +135,10 @@ class Queries:
             if at_day:
                 where.append("r.valid_from <= ?")
                 params.append(at_day)
-            rows = db.all(
-                "SELECT r.position, r.order_key, r.recorded_at, r.body, d.url FROM rm_reports r "
-                "LEFT JOIN rm_documents d ON d.document_id = r.document_id AND d.revision = r.revision "
-                f"WHERE {' AND '.join(where)}",
-                params,
-            )
+            rows = db.all(f"SELECT r.position, r.order_key, r.body FROM rm_reports r WHERE {' AND '.join(where)}", params)
             kind_row = db.one("SELECT kind FROM rm_claims WHERE claim_key = ?", (claim_key,))
-            reports = {r[0]: _report_entry(r) for r in rows}
+            found = _versions(db, self.store, [(r[0], r[2]) for r in rows])
+            reports = {r[0]: _report_entry(r[0], r[1], *found[r[0]]) for r in rows}
             amendment_rows = db.all(
                 "SELECT position, target_position, kind, claimed_by, recorded_at, body FROM rm_amendments "
                 "WHERE claim_key = ? AND kind IN ('corrected', 'retracted') AND applied = ? AND position <= ?",
@@ -188,7 +184,7 @@ class Queries:
             keys.discard("")
             if not keys:
                 return []
-            before = _state_at(db, since, None, keys=keys)
+            before = _state_at(db, self.store, since, None, keys=keys)
             after = {
                 k: _loads(rec)
                 for k, rec in db.all_in("SELECT claim_key, record FROM rm_claims WHERE claim_key {in_}", sorted(keys))
@@ -213,29 +209,45 @@ class Queries:
         the quote must equal the document's stored text at the report's span."""
         with transaction(self.engine, write=False) as db:
             rows = db.all(
-                "SELECT r.position, r.retracted_at, r.body, d.position, d.url, d.title, d.published, "
-                "d.published_corrected, d.fetched_at, d.text_sha256, r.recorded_at "
-                "FROM rm_reports r LEFT JOIN rm_documents d "
-                "ON d.document_id = r.document_id AND d.revision = r.revision "
-                "WHERE r.claim_key = ? AND r.version_to IS NULL ORDER BY r.order_key",
+                "SELECT position, retracted_at, body FROM rm_reports "
+                "WHERE claim_key = ? AND version_to IS NULL ORDER BY order_key",
                 (claim_key,),
             )
+            logged = {e.position: e for e in self.store.read_positions([r[0] for r in rows])}
+            originals = {
+                position: payloads.read(event.type, event.data)
+                for position, event in logged.items()
+                if event.type == payloads.REPORT
+            }
+            # As shown: an amended version's own payload, else the logged one.
+            shown_of = {r[0]: _loads(r[2]) if r[2] is not None else originals.get(r[0]) for r in rows}
+            docs = {
+                (d[0], d[1]): d[2:]
+                for d in db.all_in(
+                    "SELECT document_id, revision, position, url, title, published, published_corrected, "
+                    "fetched_at, text_sha256 FROM rm_documents WHERE document_id {in_}",
+                    sorted({p["document_id"] for p in shown_of.values() if p is not None}),
+                )
+            }
         texts: dict[int, tuple[str | None, str | None]] = {}
+        for event in self.store.read_positions({d[0] for d in docs.values() if d[0] is not None}):
+            text = payloads.read(event.type, event.data).get("text") if event.type == payloads.DOCUMENT else None
+            texts[event.position] = (text, hashlib.sha256(text.encode()).hexdigest() if text is not None else None)
         out = []
-        for position, retracted_at, body, doc_position, url, title, published, corrected, fetched, sha, recorded in rows:
-            shown = _loads(body)
-            logged = self._event(position)
-            original = payloads.read(logged.type, logged.data) if logged else None
+        for position, retracted_at, _ in rows:
+            shown, original = shown_of[position], originals.get(position)
+            if shown is None:
+                out.append(_unreadable(position, claim_key, retracted_at))
+                continue
+            doc_position, url, title, published, corrected, fetched, sha = docs.get(
+                (shown["document_id"], shown["revision"]), (None,) * 7
+            )
             report = (original or shown)["report"]
-            if doc_position is not None and doc_position not in texts:
-                doc_event = self._event(doc_position)
-                text = payloads.read(doc_event.type, doc_event.data).get("text") if doc_event else None
-                texts[doc_position] = (text, hashlib.sha256(text.encode()).hexdigest() if text is not None else None)
             text, text_hash = texts.get(doc_position, (None, None))
             start, end = report["span"]
             quote_ok = text is not None and text[start:end] == report["quote"]
             problems = []
-            if original is None or logged.type != payloads.REPORT:
+            if original is None:
                 problems.append(f"no ClaimReported event at position {position}")
             if text is None:
                 problems.append("document text not found in the log")
@@ -252,7 +264,7 @@ class Queries:
                     "value": report["value"],
                     "valid": shown["report"]["valid"],
                     "reported": shown["reported"],
-                    "recorded_at": recorded,
+                    "recorded_at": logged[position].recorded_at if original else None,
                     "document_id": shown["document_id"],
                     "revision": shown["revision"],
                     "document_position": doc_position,
@@ -271,9 +283,6 @@ class Queries:
                 }
             )
         return out
-
-    def _event(self, position: int):
-        return next(self.store.read_all(position, position), None)
 
     # ------------------------------------------------------------ timelines
 
@@ -313,14 +322,14 @@ class Queries:
                 )
             ]
             rows = db.all_in(
-                "SELECT r.position, r.order_key, r.valid_from, r.recorded_at, r.body, d.url FROM rm_reports r "
-                "LEFT JOIN rm_documents d ON d.document_id = r.document_id AND d.revision = r.revision "
-                "WHERE r.version_to IS NULL AND r.retracted_at IS NULL AND r.claim_key {in_}",
+                "SELECT position, order_key, valid_from, body FROM rm_reports "
+                "WHERE version_to IS NULL AND retracted_at IS NULL AND claim_key {in_}",
                 keys,
             )
+            found = _versions(db, self.store, [(r[0], r[3]) for r in rows])
         out = []
-        for position, order, valid_from, recorded_at, body, url in rows:
-            payload = _loads(body)
+        for position, order, valid_from, _ in rows:
+            payload, _, url = found[position]
             report = payload["report"]
             if actor and actor not in (report["subject"].get("actor"), report["claimed_by"]):
                 continue
@@ -385,7 +394,8 @@ class Queries:
             )
         if row is None:
             return None
-        return {"claim_key": row[0], "retracted_at": row[1], "payload": _loads(row[2])}
+        [(payload, _)] = payloads.report_versions(self.store, {position: row[2]}).values()
+        return {"claim_key": row[0], "retracted_at": row[1], "payload": payload}
 
 
 # ---------------------------------------------------------------- helpers
@@ -407,7 +417,13 @@ def _at_day(at: str | None) -> str | None:
 
 
 def _state_at(
-    db: Db, position: int, at_day: str | None, *, kind: str | None = None, keys: Iterable[str] | None = None
+    db: Db,
+    store: EventStore,
+    position: int,
+    at_day: str | None,
+    *,
+    kind: str | None = None,
+    keys: Iterable[str] | None = None,
 ) -> dict[str, dict]:
     """The claims records as they stood at `position` (and, with `at_day`, as
     claimed to hold on that day): the same records the projection stores.
@@ -441,12 +457,12 @@ def _state_at(
         )
         found.extend(r[0] for r in rows if r[0] is not None)
     rows = db.all_in(
-        "SELECT r.position, r.claim_key, r.recorded_at, r.body, d.url FROM rm_reports r "
-        "LEFT JOIN rm_documents d ON d.document_id = r.document_id AND d.revision = r.revision "
-        "WHERE r.version_from <= ? AND (r.version_to IS NULL OR r.version_to > ?) AND r.position {in_}",
+        "SELECT position, claim_key, body FROM rm_reports "
+        "WHERE version_from <= ? AND (version_to IS NULL OR version_to > ?) AND position {in_}",
         found,
         (position, position),
     )
+    versions = _versions(db, store, [(r[0], r[2]) for r in rows])
     fixes: dict[int, dict] = {}
     for target, at, recorded_at, body in db.all_in(
         "SELECT target_position, position, recorded_at, body FROM rm_amendments "
@@ -457,15 +473,28 @@ def _state_at(
         if target not in fixes or at > fixes[target]["position"]:
             fixes[target] = records.correction(at, recorded_at, _loads(body))
     entries: dict[str, list[dict]] = {}
-    for report_position, key, recorded_at, body, url in rows:
-        entry = records.value_entry(_loads(body), url, recorded_at, report_position)
+    for report_position, key, _ in rows:
+        payload, recorded_at, url = versions[report_position]
+        entry = records.value_entry(payload, url, recorded_at, report_position)
         entries.setdefault(key, []).append(records.corrected_entry(entry, fixes.get(report_position)))
     return {key: records.claim_record(key, *info[key], values) for key, values in entries.items()}
 
 
-def _report_entry(row) -> rules.Entry:
-    position, order, recorded_at, body, url = row
-    payload = _loads(body)
+def _versions(db: Db, store: EventStore, rows: list[tuple[int, str | None]]) -> dict[int, tuple[dict, str, str | None]]:
+    """position -> (payload, recorded_at, document URL) of report versions given as (position, body)."""
+    found = payloads.report_versions(store, dict(rows))
+    documents = sorted({payload["document_id"] for payload, _ in found.values()})
+    urls = {
+        (d, r): url
+        for d, r, url in db.all_in("SELECT document_id, revision, url FROM rm_documents WHERE document_id {in_}", documents)
+    }
+    return {
+        position: (payload, recorded_at, urls.get((payload["document_id"], payload["revision"])))
+        for position, (payload, recorded_at) in found.items()
+    }
+
+
+def _report_entry(position: int, order: str, payload: dict, recorded_at: str, url: str | None) -> rules.Entry:
     report = payload["report"]
     data = {
         "type": "report",
@@ -492,6 +521,17 @@ def _report_entry(row) -> rules.Entry:
         "report", position, report["claimed_by"], report["value"], payload["document_id"], payload["revision"],
         data=data,
     )
+
+
+def _unreadable(position: int, claim_key: str, retracted_at: int | None) -> dict:
+    """An audit record for a report whose event is not in the log: nothing to check it against."""
+    fields = ("claimed_by", "speaker", "value", "valid", "reported", "recorded_at", "document_id", "revision",
+              "document_position", "url", "title", "published", "published_corrected", "fetched_at", "quote",
+              "span", "extractor_version")
+    return {
+        "position": position, "claim_key": claim_key, **dict.fromkeys(fields), "retracted_at": retracted_at,
+        "quote_matches": False, "ok": False, "problems": [f"no ClaimReported event at position {position}"],
+    }
 
 
 def _amendment_entry(row, target: rules.Entry | None) -> rules.Entry:

@@ -88,7 +88,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.transaction_seconds = transaction_seconds
         self.rebuild_seconds = rebuild_seconds
-        self.projection = ClaimsProjection()
+        self.projection = ClaimsProjection(self.store)
 
     # ------------------------------------------------------------ public
 
