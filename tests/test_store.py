@@ -64,6 +64,29 @@ def test_read_all_pages_through_a_log_larger_than_a_page(db):
     assert [e.position for e in store.read_all(45)] == [45, 46, 47, 48, 49, 50]
 
 
+def test_read_all_fields_extracts_json_paths_in_the_database(db):
+    store = db.store()
+    store.page_size = 3  # several pages
+    store.append("s", [ev(f"f{i}", i, type_="Thing" if i % 2 else "Other") for i in range(7)])
+    store.append("t", [NewEvent("big", "Big", {"text": "ß" * 5000, "list": [{"a": 1}, {"a": None}], "flag": True})])
+    paths = ["$.n", "$.nested.ü", "$.nested.ü[1]", "$.missing.deeper", "$.list[0]", "$.flag"]
+    rows = list(store.read_all_fields(paths))
+    assert [r[:3] for r in rows] == [(e.position, e.type, e.recorded_at) for e in store.read_all()]
+    assert rows[0][3] == [0, [1, 2], 2, None, None, None]
+    assert rows[3][1] == "Thing" and rows[3][3][0] == 3
+    assert rows[7][3] == [None, None, None, None, {"a": 1}, True]
+    # One path, a sub-range, the whole payload.
+    assert list(store.read_all_fields(["$.name"], 2, 3)) == [
+        (2, "Thing", rows[1][2], ["Ereignis f1"]),
+        (3, "Other", rows[2][2], ["Ereignis f2"]),
+    ]
+    [(_, _, _, [whole])] = store.read_all_fields(["$"], 8)
+    assert whole == {"text": "ß" * 5000, "list": [{"a": 1}, {"a": None}], "flag": True}
+    for bad in ([], ["n"], ["$.a b"], ["$.a'; DROP TABLE events; --"], ["$[x]"]):
+        with pytest.raises(ValueError):
+            list(store.read_all_fields(bad))
+
+
 def test_expected_version_conflict_writes_nothing(db):
     store = db.store()
     store.append("doc", [ev("x1")], expected_version=NO_STREAM)

@@ -3,6 +3,7 @@ the hash chain and its verification. Knows nothing about claims."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ NO_STREAM = 0  # expected_version: the stream must not exist yet
 MAX_ID_LENGTH = 64
 MAX_STREAM_LENGTH = 255
 _EVENT_COLUMNS = "position, event_id, stream, version, type, data, recorded_at, hash"
+# A JSON path as read_all_fields takes it: "$", then ".key" or "[index]" steps.
+_PATH_STEP = re.compile(r"\.([^\W\d]\w*)|\[(\d+)\]")  # a key (a word, not a number) or an index
 
 
 class StoreError(Exception):
@@ -217,12 +220,43 @@ class EventStore:
     def read_all(self, from_position: int = 1, to_position: int | None = None) -> Iterator[RecordedEvent]:
         """Every event from `from_position` (inclusive) to `to_position`
         (inclusive, default: the end), in position order, a page at a time."""
-        for rows in self._pages("1 = 1", (), "position", from_position, to_position, self._data_as_bytes):
+        columns = self._columns(self._data_as_bytes)
+        for rows in self._pages(columns, (), "1 = 1", (), "position", from_position, to_position):
             for p, i, s, v, t, d, r, h in rows:
                 yield RecordedEvent(p, i, s, v, t, loads(d), r, h)
 
+    def read_all_fields(
+        self, paths: Sequence[str], from_position: int = 1, to_position: int | None = None
+    ) -> Iterator[tuple[int, str, str, list]]:
+        """(position, type, recorded_at, [the value at each JSON path of the
+        data, None where absent]) of every event from `from_position` to
+        `to_position` (both inclusive), in position order.
+
+        The database extracts the fields, so a reader that needs a few small
+        fields of large payloads neither transfers nor decodes the rest. A path
+        is "$" followed by ".key" and "[index]" steps ("$.report.claim_key")."""
+        steps = [_path_steps(path) for path in paths]
+        if not steps:
+            raise ValueError("read_all_fields needs at least one path")
+        if self._postgres:
+            # A JSON array of the values, as text: one small document to decode per event.
+            fields = "jsonb_build_array(" + ", ".join(["data::jsonb #> %s"] * len(steps)) + ")::text"
+            field_params = tuple(steps)
+        else:
+            # json_extract with two or more paths returns a JSON array of the values
+            # (so a single path is asked twice, and the copy dropped).
+            asked = list(paths) if len(paths) > 1 else [paths[0], paths[0]]
+            fields = "json_extract(data, " + ", ".join("?" * len(asked)) + ")"
+            field_params = tuple(asked)
+        width = len(steps)
+        columns = f"position, type, recorded_at, {fields}"
+        for rows in self._pages(columns, field_params, "1 = 1", (), "position", from_position, to_position):
+            for position, type_, recorded_at, values in rows:
+                yield position, type_, recorded_at, loads(values)[:width]
+
     def read_stream(self, stream: str, from_version: int = 1) -> Iterator[RecordedEvent]:
-        for rows in self._pages(f"stream = {self._ph}", (stream,), "version", from_version, None, self._data_as_bytes):
+        columns, where = self._columns(self._data_as_bytes), f"stream = {self._ph}"
+        for rows in self._pages(columns, (), where, (stream,), "version", from_version, None):
             for p, i, s, v, t, d, r, h in rows:
                 yield RecordedEvent(p, i, s, v, t, loads(d), r, h)
 
@@ -249,15 +283,19 @@ class EventStore:
 
     def raw_rows(self, from_position: int = 1, to_position: int | None = None) -> Iterator[tuple]:
         """Undecoded rows (data as the stored JSON text), for verification."""
-        for rows in self._pages("1 = 1", (), "position", from_position, to_position, "data"):
+        for rows in self._pages(self._columns("data"), (), "1 = 1", (), "position", from_position, to_position):
             yield from rows
 
-    def _pages(self, where, params, order_col, start, stop, data_expr) -> Iterator[list[tuple]]:
+    @staticmethod
+    def _columns(data_expr: str) -> str:
+        return f"position, event_id, stream, version, type, {data_expr}, recorded_at, hash"
+
+    def _pages(self, columns, column_params, where, params, order_col, start, stop) -> Iterator[list[tuple]]:
+        """Rows of `columns` (position first, version fourth) in `order_col` order, a page at a time."""
         ph = self._ph
         upper = f" AND {order_col} <= {ph}" if stop is not None else ""
         sql = (
-            f"SELECT position, event_id, stream, version, type, {data_expr}, recorded_at, hash "
-            f"FROM events WHERE {where} AND {order_col} >= {ph}{upper} "
+            f"SELECT {columns} FROM events WHERE {where} AND {order_col} >= {ph}{upper} "
             f"ORDER BY {order_col} LIMIT {self.page_size}"
         )
         key = start
@@ -267,7 +305,7 @@ class EventStore:
             # snapshot (or, on SQLite, a WAL checkpoint) for its whole duration.
             with self._raw() as raw:
                 cur = raw.cursor()
-                cur.execute(sql, params + (key,) + ((stop,) if stop is not None else ()))
+                cur.execute(sql, column_params + params + (key,) + ((stop,) if stop is not None else ()))
                 rows = cur.fetchall()
             if not rows:
                 return
@@ -345,6 +383,20 @@ def _check_row(row, nxt, expected, prev_hash, prev_prev_hash) -> Problem | None:
 def _hash_of(row, prev_hash: str, position: int | None = None) -> str:
     pos, event_id, stream, version, type_, data, recorded_at, _ = row
     return chain_hash(prev_hash, pos if position is None else position, stream, version, type_, recorded_at, event_id, data)
+
+
+def _path_steps(path: str) -> list[str]:
+    """The steps of a JSON path ("$.a[0].b" -> ["a", "0", "b"]); ValueError if it is not one."""
+    if not isinstance(path, str) or not path.startswith("$"):
+        raise ValueError(f"invalid JSON path {path!r}: expected \"$\" followed by .key or [index] steps")
+    steps, at = [], 1
+    while at < len(path):
+        match = _PATH_STEP.match(path, at)
+        if match is None:
+            raise ValueError(f"invalid JSON path {path!r}: expected \"$\" followed by .key or [index] steps")
+        steps.append(match.group(1) or match.group(2))
+        at = match.end()
+    return steps
 
 
 def _check_name(what: str, value: str, limit: int) -> None:
