@@ -101,9 +101,15 @@ def test_valid_time_validates_its_date():
         ValidTime(date="2020-10", precision=None)
 
 
-# From 0001-01-07 on, every weekday has a day within the week before (0001-01-01 is a Monday).
 @given(st.dates(min_value=dt.date(1, 1, 7)), st.integers(min_value=0, max_value=6))
 def test_a_weekday_resolves_on_or_before_the_anchor_within_a_week(day, weekday):
     valid = resolve({"weekday": weekday}, "x", DocumentDate(value=day.isoformat()))
     got = dt.date.fromisoformat(valid.date)
     assert got.weekday() == weekday and 0 <= (day - got).days <= 6 and valid.order == (got - day).days
+
+
+def test_a_weekday_before_the_first_calendar_day_stays_at_the_anchor():
+    # 0001-01-01 is a Monday: "am Sonntag" would fall before the calendar starts.
+    anchor = DocumentDate(value="0001-01-01", precision="day", kind="published")
+    valid = resolve({"weekday": 6}, "am Sonntag", anchor)
+    assert (valid.date, valid.precision, valid.phrase) == ("0001-01-01", "day", "am Sonntag")

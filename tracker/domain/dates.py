@@ -169,6 +169,13 @@ def _resolve_day(relation: dict, anchor: DocumentDate | None) -> dt.date | None:
     """The calendar day a relation names, or None when the anchor is not precise enough."""
     if "month" in relation and "day" in relation:
         return _calendar_date(relation, anchor)
+    try:
+        return _day_relative_to_anchor(relation, anchor)
+    except OverflowError:
+        return None  # before 0001-01-01: no calendar day to name; stay at the anchor's precision
+
+
+def _day_relative_to_anchor(relation: dict, anchor: DocumentDate | None) -> dt.date | None:
     day = _anchor_day(anchor)
     if day is None:
         return None
