@@ -417,3 +417,42 @@ def test_the_read_model_migration_downgrades_and_upgrades_again(db):
     assert len(read_models()) == 5
     _seed_log(db.store(), 2)
     assert ProjectionRunner(db.engine).catch_up().events == 8
+
+
+def test_reports_of_an_older_schema_version_are_upcast(db, monkeypatch):
+    """A replay reads claim reports by a few fields of the current schema; one
+    logged in an older version is read whole and upcast by the domain, and is
+    projected like a current one. (Here v1 as if it had named the claimant
+    "claimant": the upcaster renames it, so reading v1 by field would miss it.)"""
+    from tracker.domain import events as domain_events
+
+    v1_to_v2 = domain_events.UPCASTERS[("ClaimReported", 1)]
+
+    def renaming(data: dict) -> dict:
+        report = dict(data["report"])
+        report["claimed_by"] = report.pop("claimant")
+        return v1_to_v2({**data, "report": report})
+
+    monkeypatch.setitem(domain_events.UPCASTERS, ("ClaimReported", 1), renaming)
+    store = db.store()
+    stream, events = S.document("old", "ARM says 120 killed. AZE says 90 killed.",
+                                [S.casualties(120, "ARM", "ARM says 120 killed."),
+                                 S.casualties(90, "AZE", "AZE says 90 killed.")], published="2025-07-02")
+    old = events[1].data
+    old["report"]["claimant"] = old["report"].pop("claimed_by")
+    del old["report"]["extractor_version"]
+    events[1] = NewEvent(events[1].event_id, events[1].type, {**old, "schema": 1})
+    store.append(stream, events)
+    queries = Queries(db.engine, store)
+    queries.catch_up()
+    [record] = queries.claims()
+    assert {v["claimed_by"]: v["value"]["count"] for v in record["values"]} == {"ARM": 120, "AZE": 90}
+    assert record["disputed"]
+    history = queries.history("casualties/killed/total")
+    assert [(e["claimed_by"], e["extractor_version"], e["change"]) for e in history] == [
+        ("ARM", "unversioned", "new"), ("AZE", S.EXTRACTOR, "disputed")
+    ]
+    assert [a["extractor_version"] for a in queries.audit("casualties/killed/total")] == ["unversioned", S.EXTRACTOR]
+    before = dump(db.engine)
+    ProjectionRunner(db.engine, store).rebuild()
+    assert dump(db.engine) == before

@@ -44,7 +44,8 @@ def upgrade() -> None:
         "VALUES ('claims', 0, 0, '1970-01-01T00:00:00.000000Z')"
     )
 
-    # One row per document revision (the text stays in the event: audits read it there).
+    # One row per document revision: what audits and queries show of it (its
+    # text and the rest stay in the event, at `position`).
     op.create_table(
         "rm_documents",
         sa.Column("document_id", _text(64), nullable=False),
@@ -52,17 +53,12 @@ def upgrade() -> None:
         sa.Column("position", POSITION, nullable=False),  # of its DocumentIngested event
         sa.Column("first_report", POSITION, nullable=True),  # positions of its ClaimReported events
         sa.Column("last_report", POSITION, nullable=True),
-        sa.Column("source", sa.Text, nullable=True),
         sa.Column("url", sa.Text, nullable=True),
         sa.Column("title", sa.Text, nullable=True),
-        sa.Column("language", sa.String(16), nullable=True),
         sa.Column("published", sa.Text, nullable=False),  # DocumentDate as JSON
         sa.Column("published_corrected", sa.Text, nullable=True),  # latest DocumentDateCorrected, JSON
         sa.Column("fetched_at", sa.String(40), nullable=True),
         sa.Column("text_sha256", sa.String(64), nullable=True),
-        sa.Column("extraction", sa.Text, nullable=True),  # JSON
-        sa.Column("warnings", sa.Text, nullable=True),  # JSON list
-        sa.Column("recorded_at", sa.String(32), nullable=False),
         sa.PrimaryKeyConstraint("document_id", "revision", name="pk_rm_documents"),
     )
 

@@ -11,7 +11,7 @@ document date) recompute the claims they touch from the stored rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -44,26 +44,29 @@ class Doc:
 
 @dataclass(slots=True)
 class Winner:
-    """A claimant's current value: its latest standing report, maybe corrected."""
+    """A claimant's current value: its latest standing report, maybe corrected.
+    Its entry in the current state is built when the state is written, from
+    its payload (read from the log then, unless an amendment gave it)."""
 
     order_key: str
     position: int
-    payload: dict | None  # the ClaimReported payload (None when loaded as an entry)
+    payload: dict | None  # the report's payload, until its entry is built (None: read it from the log)
     url: str | None
     recorded_at: str
-    entry: dict | None = None  # value_entry(), built when first needed
+    entry: dict | None = None  # value_entry()
     correction: dict | None = None
 
     def shown(self) -> dict:
         if self.entry is None:
             self.entry = records.value_entry(self.payload, self.url, self.recorded_at, self.position)
+            self.payload = None
         return records.corrected_entry(self.entry, self.correction)
 
 
 @dataclass(slots=True)
 class Claim:
     kind: str
-    subject: dict
+    subject: dict | None  # None: not read yet (see _read_winners)
     first_position: int
     winners: dict[str, Winner] = field(default_factory=dict)
     claimants: set[str] = field(default_factory=set)  # every claimant it ever had (time travel asks each)
@@ -86,9 +89,8 @@ class Version(NamedTuple):
 _REPORT_COLUMNS = ", ".join(Version._fields)
 _INSERT_REPORT = f"INSERT INTO rm_reports ({_REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_DOCUMENT = (
-    "INSERT INTO rm_documents (document_id, revision, position, first_report, last_report, source, url, "
-    "title, language, published, published_corrected, fetched_at, text_sha256, extraction, warnings, "
-    "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO rm_documents (document_id, revision, position, first_report, last_report, url, title, "
+    "published, published_corrected, fetched_at, text_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_AMENDMENT = (
     "INSERT INTO rm_amendments (position, target_position, kind, claim_key, claimed_by, applied, "
@@ -155,31 +157,30 @@ class ClaimsProjection:
         self._amendment_rows: list[tuple] = []
         self._dirty: set[str] = set()
 
-    def apply(self, rows: Sequence[tuple]) -> None:
-        """Apply events given as the store's raw rows (EventStore.raw_rows:
-        position, event_id, stream, version, type, data, recorded_at, hash).
-        This loop runs once per event of a rebuild: it is kept flat."""
-        handled, read, is_report = payloads.HANDLED, payloads.read_text, payloads.REPORT
-        handlers = {
-            payloads.DOCUMENT: self._document,
+    def events(self, from_position: int) -> Iterator[tuple]:
+        """The log from a position on, as `apply` takes it."""
+        return self.store.read_all_fields(payloads.FIELDS, from_position)
+
+    def apply(self, rows: list[tuple]) -> None:
+        """Apply events given as rows of `events()`: (position, type,
+        recorded_at, the values of payloads.FIELDS). This loop runs once per
+        event of a rebuild: it is kept flat."""
+        rows = payloads.with_whole_payloads(self.store, rows)
+        if not self.complete:
+            self._preload(rows)
+        report, document, is_report, is_document = self._report, self._document, payloads.REPORT, payloads.DOCUMENT
+        actions = {
             payloads.CORRECTED: self._corrected,
             payloads.RETRACTED: self._retracted,
             payloads.DATE_CORRECTED: self._date_corrected,
         }
-        report = self._report
-        if self.complete:
-            # Nothing to load first: decode and apply in one pass.
-            for row in rows:
-                type_ = row[4]
-                if type_ == is_report:
-                    report(row[0], row[6], *read(type_, row[5]))
-                elif type_ in handled:
-                    handlers[type_](row[0], row[6], *read(type_, row[5]))
-        else:
-            parsed = [(row[0], row[4], row[6], *read(row[4], row[5])) for row in rows if row[4] in handled]
-            self._preload(parsed)
-            for position, type_, recorded_at, payload, text in parsed:
-                (report if type_ == is_report else handlers[type_])(position, recorded_at, payload, text)
+        for position, type_, recorded_at, values in rows:
+            if type_ == is_report:
+                report(position, recorded_at, values)
+            elif type_ == is_document:
+                document(position, recorded_at, values)
+            elif type_ in actions:
+                actions[type_](position, recorded_at, values)  # a whole payload
         if rows:
             self.position = rows[-1][0]
 
@@ -208,6 +209,7 @@ class ClaimsProjection:
     def finish(self) -> None:
         """Write everything buffered, including the changed current states."""
         self.flush_rows()
+        self._read_winners()
         rows = []
         for key in sorted(self._dirty):
             claim = self.claims[key]
@@ -230,19 +232,36 @@ class ClaimsProjection:
         self.db.executemany(_UPSERT_CLAIM, rows)
         self._dirty = set()
 
+    def _read_winners(self) -> None:
+        """Read from the log what the changed claims' records show and applying
+        did not decode (a rebuild would otherwise decode every report): the
+        payloads of their new winners, the subjects of new claims."""
+        changed = [self.claims[key] for key in self._dirty]
+        unread = [w for claim in changed for w in claim.winners.values() if w.entry is None and w.payload is None]
+        new = [claim for claim in changed if claim.subject is None]
+        positions = {w.position for w in unread} | {claim.first_position for claim in new}
+        if positions:
+            found = {e.position: payloads.read(e.type, e.data) for e in self.store.read_positions(positions)}
+            for w in unread:
+                w.payload = found[w.position]
+            for claim in new:
+                claim.subject = found[claim.first_position]["report"]["subject"]
+
     # ------------------------------------------------------------ loading
 
-    def _preload(self, parsed: list[tuple]) -> None:
+    def _preload(self, rows: list[tuple]) -> None:
         """Load, once per batch, the stored state of the claims and documents it touches."""
         keys, doc_ids = set(), set()
-        for _, type_, _, p, _ in parsed:
+        for _, type_, _, values in rows:
             if type_ == payloads.REPORT:
-                keys.add(p["report"]["claim_key"])
-                doc_ids.add(p["document_id"])
+                keys.add(values[payloads.CLAIM_KEY])
+                doc_ids.add(values[payloads.DOCUMENT_ID])
+            elif type_ == payloads.DOCUMENT:
+                doc_ids.add(values[payloads.DOCUMENT_ID])
             elif type_ in (payloads.CORRECTED, payloads.RETRACTED):
-                keys.add(p["claim_key"])
-            else:
-                doc_ids.add(p["document_id"])
+                keys.add(values["claim_key"])
+            elif type_ == payloads.DATE_CORRECTED:
+                doc_ids.add(values["document_id"])
         self._load_claims([k for k in keys if k not in self.claims])
         self._load_docs([d for d in doc_ids if d not in self.latest_revision])
 
@@ -293,51 +312,30 @@ class ClaimsProjection:
 
     # ------------------------------------------------------------ events
 
-    def _document(self, position: int, recorded_at: str, p: dict, text: str) -> None:
-        key = (p["document_id"], p["revision"])
+    def _document(self, position: int, recorded_at: str, values: list) -> None:
+        document_id, revision = values[payloads.DOCUMENT_ID], values[payloads.REVISION]
+        url, fetched_at, title, published, text_sha256 = values[payloads.DOCUMENT_FIELDS]
+        key = (document_id, revision)
         if key in self.docs:
             return  # the same revision again: its first record stands
-        doc = Doc(position, p.get("url"), p.get("fetched_at"))
+        doc = Doc(position, url, fetched_at)
         self.docs[key] = doc
-        if p["revision"] > self.latest_revision.get(p["document_id"], 0):
-            self.latest_revision[p["document_id"]] = p["revision"]
-        self._doc_rows.append(
-            (
-                *key,
-                doc,
-                (
-                    p.get("source"),
-                    p.get("url"),
-                    p.get("title"),
-                    p.get("language"),
-                    dumps(p.get("published") or {}),
-                    None,
-                    p.get("fetched_at"),
-                    p.get("text_sha256"),
-                    dumps(p.get("extraction")),
-                    dumps(p.get("warnings") or []),
-                    recorded_at,
-                ),
-            )
-        )
+        if revision > self.latest_revision.get(document_id, 0):
+            self.latest_revision[document_id] = revision
+        self._doc_rows.append((*key, doc, (url, title, dumps(published or {}), None, fetched_at, text_sha256)))
 
-    def _report(self, position: int, recorded_at: str, p: dict, text: str) -> None:
-        report = p["report"]
-        document_id, revision = p["document_id"], p["revision"]
+    def _report(self, position: int, recorded_at: str, values: list) -> None:
+        document_id, revision, reported, key, claimant, kind, valid, order_in_doc, since = values[payloads.REPORT_FIELDS]
         doc = self.docs.get((document_id, revision))
         if doc is None and not self.complete:
             doc = self._doc(document_id, revision)
-        reported = p["reported"]
-        valid = report["valid"]
-        reported_value = reported.get("value")
-        prefix = doc.prefix if doc is not None and doc.prefix_for == reported_value and doc.prefix else None
-        day = rules.valid_order(valid)
+        prefix = doc.prefix if doc is not None and doc.prefix_for == reported and doc.prefix else None
+        day = rules.valid_order(order_in_doc, since)
         offset = _OFFSETS.get(day)
         order = (prefix or self._prefix(doc, reported)) + (offset or _offset(day)) + f"{position:012d}"
-        valid_from = _first_days.get((valid.get("date"), reported_value))
+        valid_from = _first_days.get((valid, reported))
         if valid_from is None:
-            valid_from = _first_days[(valid.get("date"), reported_value)] = rules.valid_from(valid, reported) or ""
-        key, claimant = report["claim_key"], report["claimed_by"]
+            valid_from = _first_days[(valid, reported)] = rules.valid_from(valid, reported) or ""
         self._report_rows.append((position, position, None, key, claimant, order, valid_from or None, None, None))
         if doc is not None:
             if doc.first_report is None:
@@ -348,30 +346,30 @@ class ClaimsProjection:
         claim = self.claims.get(key)
         if claim is None:
             claim = self._claim(key)
-            if claim is None:
-                claim = self.claims[key] = Claim(report["kind"], report["subject"], position)
+            if claim is None:  # its subject is read with its first winner's payload
+                claim = self.claims[key] = Claim(kind, None, position)
         held = claim.winners.get(claimant)
         if held is None or order > held.order_key:
-            claim.winners[claimant] = Winner(order, position, p, doc.url if doc else None, recorded_at)
+            claim.winners[claimant] = Winner(order, position, None, doc.url if doc else None, recorded_at)
             claim.claimants.add(claimant)
             self._dirty.add(key)
 
-    def _prefix(self, doc: Doc | None, reported: dict) -> str:
+    def _prefix(self, doc: Doc | None, reported: str | None) -> str:
         """"reported date|document position|" of a report's order key."""
         if doc is None:
             return rules.order_key(rules.reported_sort(reported, None), 0, 0, 0)[:24]
-        value = reported.get("value")
-        if doc.prefix is None or doc.prefix_for != value:
+        if doc.prefix is None or doc.prefix_for != reported:
             doc.prefix = rules.order_key(rules.reported_sort(reported, doc.fetched_at), doc.position, 0, 0)[:24]
-            doc.prefix_for = value
+            doc.prefix_for = reported
         return doc.prefix
 
-    def _order(self, p: dict, doc: Doc | None, position: int) -> tuple[str, str | None]:
-        valid = p["report"]["valid"]
-        order = self._prefix(doc, p["reported"]) + _offset(rules.valid_order(valid)) + f"{position:012d}"
-        return order, rules.valid_from(valid, p["reported"])
+    def _order(self, payload: dict, doc: Doc | None, position: int) -> tuple[str, str | None]:
+        """(order key, valid_from) of a report's (amended) payload."""
+        _, _, reported, _, _, _, valid, order_in_doc, since = payloads.fields_of(payload)[payloads.REPORT_FIELDS]
+        order = self._prefix(doc, reported) + _offset(rules.valid_order(order_in_doc, since)) + f"{position:012d}"
+        return order, rules.valid_from(valid, reported)
 
-    def _corrected(self, position: int, recorded_at: str, p: dict, text: str) -> None:
+    def _corrected(self, position: int, recorded_at: str, p: dict) -> None:
         key = p["claim_key"]
         claimant = p.get("claimed_by")
         claim = self._claim(key)
@@ -396,7 +394,7 @@ class ClaimsProjection:
             target.correction = records.correction(position, recorded_at, body)
             self._dirty.add(key)
 
-    def _retracted(self, position: int, recorded_at: str, p: dict, text: str) -> None:
+    def _retracted(self, position: int, recorded_at: str, p: dict) -> None:
         self.flush_rows()
         key, target = p["claim_key"], p["report_position"]
         row = self._current_version(target)
@@ -427,7 +425,7 @@ class ClaimsProjection:
         if note is None:
             self._recompute({key})
 
-    def _date_corrected(self, position: int, recorded_at: str, p: dict, text: str) -> None:
+    def _date_corrected(self, position: int, recorded_at: str, p: dict) -> None:
         self.flush_rows()
         document_id = p["document_id"]
         self._doc(document_id, 0)  # loads the document's revisions when needed

@@ -56,10 +56,9 @@ def sort_date(value: str | None) -> str | None:
     return value[:10]
 
 
-def reported_sort(reported: dict | None, fetched_at: str | None) -> str:
-    """The reported date as sorted: the document date, else its fetch day."""
-    value = (reported or {}).get("value")
-    return sort_date(value) or (fetched_at[:10] if fetched_at else UNKNOWN_DATE)
+def reported_sort(reported: str | None, fetched_at: str | None) -> str:
+    """The reported date (the document date's value) as sorted, else the fetch day."""
+    return sort_date(reported) or (fetched_at[:10] if fetched_at else UNKNOWN_DATE)
 
 
 def first_day(edtf: str | None) -> str | None:
@@ -88,17 +87,17 @@ def last_day(edtf: str) -> str:
     return edtf[:10]
 
 
-def valid_from(valid: dict | None, reported: dict | None) -> str | None:
-    """The first day a claim holds: its valid date, else the document date."""
-    return first_day((valid or {}).get("date")) or first_day((reported or {}).get("value"))
+def valid_from(valid: str | None, reported: str | None) -> str | None:
+    """The first day a claim holds: its valid date, else the document date (EDTF values)."""
+    return first_day(valid) or first_day(reported)
 
 
-def valid_order(valid: dict) -> int | None:
-    """A report's day offset inside its document, for ordering. A "since Sunday"
-    figure is an interval that ends at the document date: it is stated as of
-    that date, so it sorts there, not at the interval's start."""
-    relation = valid.get("relation") or {}
-    return 0 if relation.get("since") else valid.get("order")
+def valid_order(order: int | None, since: Any) -> int | None:
+    """A report's day offset inside its document (its valid time's `order`), for
+    ordering. A "since Sunday" figure (`relation.since` set) is an interval that
+    ends at the document date: it is stated as of that date, so it sorts there,
+    not at the interval's start."""
+    return 0 if since else order
 
 
 def order_key(reported_sort_: str, document_position: int, valid_order: int | None, position: int) -> str:

@@ -154,7 +154,7 @@ class ProjectionRunner:
                     p.forget()  # another process moved the checkpoint: reload from the tables
                     p.position = position
                 deadline = time.monotonic() + seconds
-                events = self.store.raw_rows(position + 1)
+                events = p.events(position + 1)
                 applied, done = 0, False
                 p.begin(db)
                 while not done:
