@@ -15,6 +15,7 @@ from . import Measurement
 from .scratch import Scratch, scratch_database
 
 BATCH = 1_000
+ROUNDS = 4
 WRITERS = 4
 WRITER_COMMIT = 100
 
@@ -74,66 +75,104 @@ def run_store_bench(url: str, n: int, singles: int) -> list[Measurement]:
         return _postgres_bench(scratch, n, singles)
 
 
-def _store_section(store: EventStore, n: int, singles: int) -> tuple[float, float, float, int]:
-    events = [synthetic_event(i) for i in range(n)]
+def _timed(fn, raw: sqlite3.Connection | None = None) -> float:
+    """Seconds `fn` takes; on SQLite each phase starts from an empty WAL, so no
+    phase pays for checkpointing what the one before it wrote."""
+    if raw is not None:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     started = time.perf_counter()
-    for b in range(0, n, BATCH):
-        store.append(f"bench-batch-{b // BATCH}", events[b : b + BATCH], expected_version=0)
-    batched = time.perf_counter() - started
+    fn()
+    return time.perf_counter() - started
 
-    single_events = [synthetic_event(n + i) for i in range(singles)]
-    started = time.perf_counter()
-    for i, event in enumerate(single_events):
+
+def _append_batches(store: EventStore, events: list[NewEvent], first: int) -> None:
+    for b in range(0, len(events), BATCH):
+        store.append(f"bench-batch-{(first + b) // BATCH}", events[b : b + BATCH], expected_version=0)
+
+
+def _append_singles(store: EventStore, events: list[NewEvent]) -> None:
+    for i, event in enumerate(events):
         store.append(f"bench-single-{i % 100}", [event])
-    single = time.perf_counter() - started
 
+
+def _store_section(store: EventStore, n: int, singles: int) -> tuple[float, float, float, int]:
+    """The store alone (used on PostgreSQL, whose baselines run separately)."""
+    events = [synthetic_event(i) for i in range(n)]
+    batched = _timed(lambda: _append_batches(store, events, 0))
+    single_events = [synthetic_event(n + i) for i in range(singles)]
+    single = _timed(lambda: _append_singles(store, single_events))
     # A replaying reader does not hold 100,000 other objects: drop the inputs so
     # the garbage collector's full passes do not walk them during the replay.
     del events, single_events
     gc.collect()
-    started = time.perf_counter()
-    replayed = sum(1 for _ in store.read_all())
-    replay = time.perf_counter() - started
-    return batched, single, replay, replayed
+    count = []
+    replay = _timed(lambda: count.append(sum(1 for _ in store.read_all())))
+    return batched, single, replay, count[0]
 
 
 def _sqlite_bench(scratch: Scratch, n: int, singles: int) -> list[Measurement]:
+    """Store and baseline take turns in ROUNDS rounds, so both see the same
+    machine: on a shared VM the disk and CPU vary by tens of percent per minute."""
     store = EventStore(scratch.engine)
-    batched, single, replay, replayed = _store_section(store, n, singles)
-
     raw = sqlite3.connect(scratch.sqlite_path, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
         raw.execute(f"PRAGMA {pragma}")
     raw.execute(_BASELINE_DDL.format(position_type="INTEGER"))
-    events = [synthetic_event(i) for i in range(n)]
-    rows = baseline_rows(events, 1, lambda k: (f"bench-batch-{k // BATCH}", k % BATCH + 1))
     insert = "INSERT INTO baseline_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    started = time.perf_counter()
-    for b in range(0, n, BATCH):
-        raw.execute("BEGIN")
-        raw.executemany(insert, rows[b : b + BATCH])
-        raw.execute("COMMIT")
-    raw_batched = time.perf_counter() - started
 
-    single_rows = baseline_rows(
-        [synthetic_event(n + i) for i in range(singles)], n + 1, lambda k: (f"bench-single-{k % 100}", k // 100 + 1)
-    )
-    started = time.perf_counter()
-    for row in single_rows:
-        raw.execute("BEGIN")
-        raw.execute(insert, row)
-        raw.execute("COMMIT")
-    raw_single = time.perf_counter() - started
+    def raw_batches(rows):
+        for b in range(0, len(rows), BATCH):
+            raw.execute("BEGIN")
+            raw.executemany(insert, rows[b : b + BATCH])
+            raw.execute("COMMIT")
 
-    started = time.perf_counter()
-    raw_replayed = sum(1 for _ in raw.execute("SELECT * FROM baseline_events ORDER BY position"))
-    raw_replay = time.perf_counter() - started
+    def raw_singles(rows):
+        for row in rows:
+            raw.execute("BEGIN")
+            raw.execute(insert, row)
+            raw.execute("COMMIT")
+
+    per_round = max(BATCH, n // ROUNDS // BATCH * BATCH)
+    singles_per_round = max(1, singles // ROUNDS)
+    seconds = {"batch": [0.0, 0.0], "single": [0.0, 0.0], "replay": [0.0, 0.0]}
+    counts = {"batch": 0, "single": 0, "replay": [0, 0]}
+    raw_position = 0
+    for r in range(ROUNDS):
+        first = r * per_round
+        events = [synthetic_event(first + i) for i in range(per_round)]
+        rows = baseline_rows(events, raw_position + 1, lambda k: (f"bench-batch-{(first + k) // BATCH}", k % BATCH + 1))
+        raw_position += len(rows)
+        seconds["batch"][0] += _timed(lambda: _append_batches(store, events, first), raw)
+        seconds["batch"][1] += _timed(lambda: raw_batches(rows), raw)
+        counts["batch"] += per_round
+
+        single_events = [synthetic_event(10**9 + r * singles_per_round + i) for i in range(singles_per_round)]
+        single_rows = baseline_rows(
+            single_events, raw_position + 1, lambda k: (f"bench-single-{r}-{k % 100}", k // 100 + 1)
+        )
+        raw_position += len(single_rows)
+        seconds["single"][0] += _timed(lambda: _append_singles(store, single_events), raw)
+        seconds["single"][1] += _timed(lambda: raw_singles(single_rows), raw)
+        counts["single"] += singles_per_round
+    # A replaying reader does not hold the inputs: drop them so the garbage
+    # collector's full passes do not walk them during the replay.
+    del events, rows, single_events, single_rows
+    gc.collect()
+    for _ in range(ROUNDS):
+        replayed = []
+        seconds["replay"][0] += _timed(lambda: replayed.append(sum(1 for _ in store.read_all())))
+        seconds["replay"][1] += _timed(
+            lambda: replayed.append(sum(1 for _ in raw.execute("SELECT * FROM baseline_events ORDER BY position")))
+        )
+        counts["replay"][0] += replayed[0]
+        counts["replay"][1] += replayed[1]
     raw.close()
 
+    batch_n, single_n = counts["batch"], counts["single"]
     return [
-        Measurement("store", "append, batches of 1,000", n, batched, "sqlite3 executemany", n / raw_batched),
-        Measurement("store", "append, one event per commit", singles, single, "sqlite3 one row per commit", singles / raw_single),
-        Measurement("store", "replay read_all (decoded)", replayed, replay, "sqlite3 SELECT (raw tuples)", raw_replayed / raw_replay),
+        Measurement("store", "append, batches of 1,000", batch_n, seconds["batch"][0], "sqlite3 executemany", batch_n / seconds["batch"][1]),
+        Measurement("store", "append, one event per commit", single_n, seconds["single"][0], "sqlite3 one row per commit", single_n / seconds["single"][1]),
+        Measurement("store", "replay read_all (decoded)", counts["replay"][0], seconds["replay"][0], "sqlite3 SELECT (raw tuples)", counts["replay"][1] / seconds["replay"][1]),
     ]
 
 
