@@ -87,6 +87,29 @@ def test_read_all_fields_extracts_json_paths_in_the_database(db):
             list(store.read_all_fields(bad))
 
 
+def test_read_all_fields_reads_ahead_in_a_thread_that_stops_with_the_reader(db):
+    from tracker.store.store import _read_ahead
+
+    store = db.store()
+    store.page_size = 2
+    store.append("s", [ev(f"r{i}", i) for i in range(9)])
+    before = threading.active_count()
+    fields = store.read_all_fields(["$.n", "$.name"])
+    assert next(fields) == (1, "Thing", store.head().recorded_at, [0, "Ereignis r0"])
+    fields.close()  # a reader that stops early: the read-ahead thread ends too
+    assert threading.active_count() == before
+
+    def failing():
+        yield 1
+        raise RuntimeError("page 2 failed")
+
+    items = _read_ahead(failing())
+    assert next(items) == 1
+    with pytest.raises(RuntimeError, match="page 2 failed"):
+        next(items)
+    assert threading.active_count() == before
+
+
 def test_expected_version_conflict_writes_nothing(db):
     store = db.store()
     store.append("doc", [ev("x1")], expected_version=NO_STREAM)

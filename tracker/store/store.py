@@ -3,9 +3,12 @@ the hash chain and its verification. Knows nothing about claims."""
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from contextlib import contextmanager
 
@@ -22,6 +25,8 @@ from .events import (
     chain_hash,
     utc_now,
 )
+
+T = TypeVar("T")
 
 ANY = -1  # expected_version: append whatever the stream's version
 NO_STREAM = 0  # expected_version: the stream must not exist yet
@@ -230,29 +235,55 @@ class EventStore:
     ) -> Iterator[tuple[int, str, str, list]]:
         """(position, type, recorded_at, [the value at each JSON path of the
         data, None where absent]) of every event from `from_position` to
-        `to_position` (both inclusive), in position order.
+        `to_position` (both inclusive), in position order. A path is "$"
+        followed by ".key" and "[index]" steps ("$.report.claim_key").
 
-        The database extracts the fields, so a reader that needs a few small
-        fields of large payloads neither transfers nor decodes the rest. A path
-        is "$" followed by ".key" and "[index]" steps ("$.report.claim_key")."""
+        Made for replays that need a few small fields of large payloads: the
+        database extracts them and hands over each page as one JSON document,
+        and the next page is read while the caller works on this one (the
+        database does that work outside the GIL), so the caller pays little
+        more than decoding the page."""
         steps = [_path_steps(path) for path in paths]
         if not steps:
             raise ValueError("read_all_fields needs at least one path")
+        single = len(steps) == 1
+        for page in _read_ahead(self._field_pages(paths, steps, from_position, to_position)):
+            rows = loads(page)
+            rows.sort()  # already in position order (PostgreSQL guarantees it, SQLite keeps it): a linear check
+            for position, type_, recorded_at, values in rows:
+                yield position, type_, recorded_at, values[:1] if single else values
+
+    def _field_pages(self, paths, steps, start: int, stop: int | None) -> Iterator[str]:
+        """Pages of read_all_fields as JSON text: [[position, type, recorded_at, [values]], ...]."""
         if self._postgres:
-            # A JSON array of the values, as text: one small document to decode per event.
-            fields = "jsonb_build_array(" + ", ".join(["data::jsonb #> %s"] * len(steps)) + ")::text"
-            field_params = tuple(steps)
+            values = "jsonb_build_array(" + ", ".join(["data::jsonb #> %s"] * len(steps)) + ")"
+            page = f"json_agg(json_build_array(position, type, recorded_at, {values}) ORDER BY position)::text"
+            value_params = tuple(steps)
         else:
             # json_extract with two or more paths returns a JSON array of the values
             # (so a single path is asked twice, and the copy dropped).
             asked = list(paths) if len(paths) > 1 else [paths[0], paths[0]]
-            fields = "json_extract(data, " + ", ".join("?" * len(asked)) + ")"
-            field_params = tuple(asked)
-        width = len(steps)
-        columns = f"position, type, recorded_at, {fields}"
-        for rows in self._pages(columns, field_params, "1 = 1", (), "position", from_position, to_position):
-            for position, type_, recorded_at, values in rows:
-                yield position, type_, recorded_at, loads(values)[:width]
+            values = "json_extract(data, " + ", ".join("?" * len(asked)) + ")"
+            page = f"json_group_array(json_array(position, type, recorded_at, {values}))"
+            value_params = tuple(asked)
+        ph = self._ph
+        upper = f" AND position <= {ph}" if stop is not None else ""
+        sql = (
+            f"SELECT {page}, MAX(position), COUNT(*) FROM (SELECT position, type, recorded_at, data FROM events "
+            f"WHERE position >= {ph}{upper} ORDER BY position LIMIT {self.page_size}) AS page"
+        )
+        key = start
+        while True:
+            with self._raw() as raw:  # one short transaction per page, as _pages
+                cur = raw.cursor()
+                cur.execute(sql, value_params + (key,) + ((stop,) if stop is not None else ()))
+                text, last, count = cur.fetchone()
+            if not count:
+                return
+            yield text
+            if count < self.page_size:
+                return
+            key = last + 1
 
     def read_stream(self, stream: str, from_version: int = 1) -> Iterator[RecordedEvent]:
         columns, where = self._columns(self._data_as_bytes), f"stream = {self._ph}"
@@ -383,6 +414,49 @@ def _check_row(row, nxt, expected, prev_hash, prev_prev_hash) -> Problem | None:
 def _hash_of(row, prev_hash: str, position: int | None = None) -> str:
     pos, event_id, stream, version, type_, data, recorded_at, _ = row
     return chain_hash(prev_hash, pos if position is None else position, stream, version, type_, recorded_at, event_id, data)
+
+
+_END = object()
+
+
+def _read_ahead(items: Iterator[T], timeout: float = 0.1) -> Iterator[T]:
+    """Yield what `items` yields, producing each next item in a thread while
+    the caller works on the current one. Errors reach the caller; a caller
+    that stops early stops the thread (within `timeout`) and waits for it."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=timeout)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not hand_over((item, None)):
+                    return
+            hand_over((_END, None))
+        except BaseException as exc:  # handed to the caller, who raises it
+            hand_over((_END, exc))
+
+    thread = threading.Thread(target=produce, name="event-store-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _path_steps(path: str) -> list[str]:
