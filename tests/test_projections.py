@@ -14,12 +14,13 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from conftest import REPO, Database
 from tracker.domain.claims import ClaimReport
 from tracker.projections import ProjectionRunner, Queries
 from tracker.projections import samples as S
+from tracker.projections.db import transaction
 from tracker.store import EventStore, NewEvent, make_engine
 from tracker.store.migrate import upgrade
 
@@ -69,6 +70,16 @@ def dump(engine) -> dict:
             out[table] = [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))]
         out["checkpoint"] = conn.execute(text("SELECT position, version FROM projection_checkpoints")).all()
     return out
+
+
+def indexes(engine) -> dict:
+    """Every read-model index: name -> (columns, unique)."""
+    found = {}
+    inspector = inspect(engine)
+    for table in ("rm_documents", "rm_reports", "rm_amendments", "rm_claims", "projection_checkpoints"):
+        for ix in inspector.get_indexes(table):
+            found[ix["name"]] = (table, tuple(ix["column_names"]), bool(ix["unique"]))
+    return found
 
 
 def strip_recorded(value):
@@ -350,6 +361,7 @@ def test_runners_taking_turns_notice_each_others_progress(db):
 
 @pytest.mark.parametrize("work", ["catch-up", "rebuild"])
 def test_a_killed_catch_up_or_rebuild_loses_nothing_and_applies_nothing_twice(db, work):
+    migrated = indexes(db.engine)
     store = db.store()
     _seed_log(store, 400)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -370,8 +382,42 @@ def test_a_killed_catch_up_or_rebuild_loses_nothing_and_applies_nothing_twice(db
     runner.catch_up()
     incremental = dump(db.engine)
     assert incremental["checkpoint"][0][0] == store.head().position == 1600
+    assert indexes(db.engine) == migrated  # a killed rebuild's deferred index is back
     runner.rebuild()
     assert dump(db.engine) == incremental
+
+
+def test_a_rebuild_creates_the_claim_index_after_loading_and_restores_the_migrated_schema(db):
+    store = db.store()
+    _seed_log(store, 20)
+    migrated = indexes(db.engine)
+    assert "ix_rm_reports_claimant_order" in migrated
+    runner = ProjectionRunner(db.engine, store)
+    runner.catch_up()
+    before = dump(db.engine)
+    runner.rebuild()
+    assert indexes(db.engine) == migrated and dump(db.engine) == before
+    # A rebuild killed after its first transaction: queries still answer (by
+    # scans), and the next catch-up finishes the rebuild and creates the index.
+    killed = ProjectionRunner(db.engine, store, batch_size=8)
+    with transaction(db.engine, write=True) as tx:
+        killed._lock(tx)
+        killed._reset(tx)
+    killed._step(0)
+    assert "ix_rm_reports_claimant_order" not in indexes(db.engine)
+    queries = Queries(db.engine, store)
+    assert [e["position"] for e in queries.history("casualties/killed/total")] == [2, 3, 6, 7]
+    queries.catch_up()
+    assert indexes(db.engine) == migrated and dump(db.engine) == before
+    # An analyst action during a rebuild needs the index at once.
+    store.append(*S.retraction("casualties/killed/total", 2, "test"))
+    runner.catch_up()
+    after = dump(db.engine)
+    with transaction(db.engine, write=True) as tx:
+        runner._lock(tx)
+        runner._reset(tx)
+    runner.catch_up()
+    assert indexes(db.engine) == migrated and dump(db.engine) == after
 
 
 def test_a_new_projection_version_rebuilds_on_the_next_catch_up(db):

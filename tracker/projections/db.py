@@ -59,6 +59,14 @@ class Db:
     def one(self, text: str, params: Sequence[Any] = ()) -> tuple | None:
         return self.execute(text, params).fetchone()
 
+    def index_names(self, table: str) -> set[str]:
+        """The names of the table's indexes (in the current schema)."""
+        if self.postgres:
+            sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        return {r[0] for r in self.all(sql, (table,))}
+
     def all_in(self, text: str, values: Sequence[Any], params: Sequence[Any] = ()) -> list[tuple]:
         """Run `text`, whose `{in}` stands for "IN (the values)", in chunks."""
         out: list[tuple] = []

@@ -170,6 +170,8 @@ class ProjectionRunner:
                 if applied:
                     p.finish()
                     self._save(db, position)
+                if done:
+                    p.ensure_indexes()  # caught up: a rebuild's deferred indexes, in the same commit
                 return applied, position, done, reset
         except BaseException:
             p.forget()
