@@ -43,6 +43,13 @@ def register(subparsers, groups) -> None:
     add_format_option(p)
     p.set_defaults(handler=cmd_feeds)
 
+    p = subparsers.add_parser(
+        "reextract", help="extract again the stored documents whose extraction failed (or the named ones)"
+    )
+    p.add_argument("document_ids", nargs="*", metavar="DOCUMENT_ID", help="only these documents (default: every failed one)")
+    add_format_option(p)
+    p.set_defaults(handler=cmd_reextract)
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -83,6 +90,44 @@ def _stderr_console():
 
     # rich also honours NO_COLOR by itself; said here so nobody has to look it up.
     return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+
+
+# ---------------------------------------------------------------- reextract
+
+
+def cmd_reextract(ctx, args) -> int:
+    from ..ingest.reextract import Reextractor
+
+    results = Reextractor(ctx.store()).run(args.document_ids or None)
+    records = [
+        {
+            "document_id": r.document_id,
+            "revision": r.revision,
+            "outcome": r.outcome,
+            "extraction": r.extraction,
+            "claim_reports": r.claim_reports,
+            "error": r.error,
+        }
+        for r in results
+    ]
+    for r in results:
+        if r.outcome == "failed":
+            _warn(f"document {r.document_id}: extraction still fails: {r.error}")
+        elif r.outcome == "has_reports":
+            _warn(f"document {r.document_id}: revision {r.revision} has claim reports already; nothing to do")
+    if resolve_format(args.format) == "json":
+        _print_json({"documents": records})
+    else:
+        emit(
+            records,
+            args.format,
+            [("document_id", "document"), ("revision", "rev"), ("outcome", "outcome"), ("extraction", "extraction"),
+             ("claim_reports", "claim reports")],
+        )
+    unknown = [r for r in results if r.outcome == "unknown"]
+    if unknown:
+        raise CommandError("; ".join(r.error for r in unknown))
+    return 1 if any(r.outcome == "failed" for r in results) else 0
 
 
 # ---------------------------------------------------------------- seed / extract

@@ -158,8 +158,28 @@ class DocumentDateCorrected(_Event):
         return event_id(self.TYPE, self.document_id, self.published.value, self.published.kind, self.reason, self.by)
 
 
+class DocumentReextracted(_Event):
+    """The outcome of running the extractor again over a stored revision whose
+    extraction failed; the claim reports found follow it in the same append."""
+
+    TYPE: ClassVar[str] = "DocumentReextracted"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    document_id: str
+    revision: int = Field(ge=1)
+    published: DocumentDate  # the date the reports were resolved against (a corrected one if any)
+    warnings: list[str] = Field(default_factory=list)
+    extraction: ExtractionInfo
+
+    def event_id(self) -> str:
+        return event_id(self.TYPE, self.document_id, self.revision, self.extraction.extractor_version)
+
+
 EVENT_TYPES: dict[str, type[_Event]] = {
-    cls.TYPE: cls for cls in (DocumentIngested, ClaimReported, ClaimCorrected, ClaimRetracted, DocumentDateCorrected)
+    cls.TYPE: cls
+    for cls in (
+        DocumentIngested, ClaimReported, ClaimCorrected, ClaimRetracted, DocumentDateCorrected, DocumentReextracted
+    )
 }
 
 # (type, from_version) -> function turning data of that version into the next version.
