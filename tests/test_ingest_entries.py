@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from feedserver import rss
+from hypothesis import given
+from hypothesis import strategies as st
 from tracker.domain.events import document_id
 from tracker.ingest.entries import matches_keywords, parse_feed
-from tracker.ingest.htmltext import html_to_text
+from tracker.ingest.htmltext import _SPACES, _collapse_spaces, html_to_text
 
 FETCHED = "2025-07-12T08:00:00.000000Z"
 
@@ -21,6 +23,11 @@ def test_html_becomes_readable_plain_text():
     )
     assert html_to_text(html) == "Erster\xa0Absatz mit fett und & Zeichen,\nneue Zeile.\n\neins\n\nzwei\n\nEnde"
     assert html_to_text("  plain   text\n\n\n\nnext  ") == "plain text\n\nnext"
+
+
+@given(st.text(alphabet=" \t\r\f\v\u200b\xa0\u2009ab", max_size=30))
+def test_skipping_the_space_regex_changes_nothing(line):
+    assert _collapse_spaces(line) == _SPACES.sub(" ", line)
 
 
 def test_ids_from_guid_else_link_else_content():

@@ -14,6 +14,7 @@ The outcome is data (FetchResult), never an exception: what to do next
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -55,20 +56,30 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings):
         self.settings = settings
-        self.client = httpx.Client(
-            timeout=httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=settings.read_timeout,
-                write=settings.read_timeout,
-                pool=settings.connect_timeout,
-            ),
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
-            headers={"User-Agent": settings.user_agent or default_user_agent(), "Accept": ACCEPT},
-        )
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """Made on first use: making it (TLS certificates, the transport's imports)
+        takes 30-300 ms that polls of local files never need."""
+        with self._client_lock:
+            if self._client is None:
+                s = self.settings
+                self._client = httpx.Client(
+                    timeout=httpx.Timeout(
+                        connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.connect_timeout
+                    ),
+                    follow_redirects=True,
+                    max_redirects=s.max_redirects,
+                    headers={"User-Agent": s.user_agent or default_user_agent(), "Accept": ACCEPT},
+                )
+            return self._client
 
     def close(self) -> None:
-        self.client.close()
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
 
     def __enter__(self) -> "Fetcher":
         return self
