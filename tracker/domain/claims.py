@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .dates import ValidTime
+from .trusted import trusted
 
 Kind = Literal["casualties", "ceasefire_position", "diplomatic_contact"]
 Qualifier = Literal["exact", "approximately", "nearly", "at_least", "more_than", "up_to"]
@@ -216,9 +217,15 @@ class ClaimReport(BaseModel):
         and serialise alike (tests check this on every report they extract).
         """
         fields_set = set(fields)
-        claim_key = _key(fields["kind"], fields["subject"], fields["valid"])
-        return cls.model_construct(_fields_set=fields_set, claim_key=claim_key, **fields)
+        values = {"kind": fields.pop("kind")}  # field order: kind, claim_key, the rest as declared
+        values["claim_key"] = _key(values["kind"], fields["subject"], fields["valid"])
+        values.update((name, fields[name]) for name in _REPORT_FIELDS)
+        return trusted(cls, values, fields_set)
 
     def quote_matches(self, text: str) -> bool:
         """Does the quote still stand at its span in `text`?"""
         return text[self.span[0] : self.span[1]] == self.quote
+
+
+# The fields `from_normal_form` takes, in declaration order (all but kind and claim_key).
+_REPORT_FIELDS = tuple(name for name in ClaimReport.model_fields if name not in ("kind", "claim_key"))

@@ -26,6 +26,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from .trusted import trusted
+
 Precision = Literal["year", "month", "day"]
 
 _EDTF = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -189,6 +191,18 @@ def _day_relative_to_anchor(relation: dict, anchor: DocumentDate | None) -> dt.d
     return None
 
 
+_VALID_TIME_DEFAULTS = {name: None for name in ValidTime.model_fields}
+
+
+def _valid_time(**fields) -> ValidTime:
+    """`ValidTime(**fields)` without validation, for `resolve`: its dates come from
+    `date.isoformat()` or a validated anchor, so they are valid EDTF by construction. The
+    relation is copied, as validation would copy it."""
+    if fields.get("relation") is not None:
+        fields["relation"] = dict(fields["relation"])
+    return trusted(ValidTime, {**_VALID_TIME_DEFAULTS, **fields}, set(fields))
+
+
 def resolve(
     relation: dict | None,
     phrase: str | None,
@@ -203,8 +217,8 @@ def resolve(
     anchor_value = anchor.value if anchor is not None else None
     if relation is None:
         if anchor_value is None:
-            return ValidTime(phrase=phrase, relation=None, anchor=None, order=order)
-        return ValidTime(
+            return _valid_time(phrase=phrase, relation=None, anchor=None, order=order)
+        return _valid_time(
             date=anchor_value, precision=anchor.precision, phrase=phrase, anchor=anchor_value, order=order
         )
     day = _resolve_day(relation, anchor)
@@ -219,13 +233,13 @@ def resolve(
                 date = f"{date}/.."
             elif anchor_day > day:
                 date = f"{date}/{anchor_day.isoformat()}"
-        return ValidTime(
+        return _valid_time(
             date=date, precision="day", phrase=phrase, relation=relation, anchor=anchor_value, order=order
         )
     if anchor_value is None:
-        return ValidTime(phrase=phrase, relation=relation, anchor=None, order=order)
+        return _valid_time(phrase=phrase, relation=relation, anchor=None, order=order)
     # Not resolvable to a day: stay at the anchor's own precision (invariant 8).
-    return ValidTime(
+    return _valid_time(
         date=anchor_value, precision=anchor.precision, phrase=phrase, relation=relation, anchor=anchor_value, order=order
     )
 
