@@ -57,9 +57,11 @@ def extract(
             drafts += find_positions(doc, info)
         if info.link.context:  # a meeting "in Moskau" is still about the conflict
             drafts += find_contacts(doc, info)
-    return ExtractionResult(
-        language=doc.language, reports=_number(doc, drafts), warnings=warnings, relevance=doc.relevance
-    )
+    reports = _number(doc, drafts)
+    # Sentences point back to their document: without that cycle the document is freed by
+    # reference counting now, not by the cyclic GC (whose collections cost about a tenth).
+    doc.sentences = []
+    return ExtractionResult(language=doc.language, reports=reports, warnings=warnings, relevance=doc.relevance)
 
 
 def _number(doc: Document, drafts: list[Draft]) -> list[ClaimReport]:
