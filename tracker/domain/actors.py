@@ -273,23 +273,18 @@ class ActorRegistry:
         roles and the people behind them.
         """
         folded = fold(text) if folded is None else folded
-        out = []
+        forms, out = self._forms, []
         for m in self._actor_re.finditer(folded):
-            form = self._forms[m.group()]
+            form = forms[m.group()]
             start, end = m.span()
             surface = text[start:end]
             if form.exact is not None and fold_accents(surface) != form.exact:
                 continue
-            out.append(
+            kind = form.kind
+            out.append(  # positional: a document has dozens of these
                 ActorMention(
-                    "PRESS" if form.kind == "media" else form.actor_id,
-                    start,
-                    end,
-                    surface,
-                    person=form.person,
-                    role=form.role,
-                    kind=form.kind,
-                    not_in_office=form.kind == "person" and _not_in_office(folded, start, end),
+                    "PRESS" if kind == "media" else form.actor_id, start, end, surface, form.person, form.role, kind,
+                    kind == "person" and _not_in_office(folded, start, end),
                 )
             )
         return out
@@ -344,7 +339,8 @@ class ActorRegistry:
                     surface=text[start:end],
                     role=role,
                     kind="role" if actor is not None else "generic_role",
-                    not_in_office=_not_in_office(folded, start, end) or _not_in_office(folded, r_start, r_end),
+                    not_in_office=_not_in_office(folded, start, end)
+                    or ((start, end) != (r_start, r_end) and _not_in_office(folded, r_start, r_end)),
                 )
             )
         mentions = sorted([m for m in plain if id(m) not in used] + composites, key=lambda m: (m.start, -m.end))
@@ -512,6 +508,8 @@ def _drop_overlaps(plain: list[ActorMention], roles: list[tuple[int, int, str]])
             else:
                 drop_roles.add(i)
             k += 1
+    if not drop_plain and not drop_roles:
+        return plain, roles
     return (
         [m for k, m in enumerate(plain) if k not in drop_plain],
         [r for i, r in enumerate(roles) if i not in drop_roles],

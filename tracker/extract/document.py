@@ -495,17 +495,19 @@ class Document:
 
     def _attribution_only(self, c0: int, c1: int, agent_span: tuple[int, int], verb: tuple[int, int]) -> bool:
         """Does the clause say nothing but who said it (plus fillers, dates, media names)?"""
-        rest = []
         skip = [agent_span, verb] + [(m.start, m.end) for m in self.mentions_in(c0, c1)]
         skip += [(d.start, d.end) for d in self.dates_in(c0, c1)]
-        skipped = {pos for a, b in skip for pos in range(a, b)}  # positions inside those spans
+        rest = 0
         for w in _WORD.finditer(self.folded, c0, c1):
-            if w.start() in skipped:
+            if w.group() in lx.FILLER_WORDS:
                 continue
-            word = w.group()
-            if word not in lx.FILLER_WORDS:
-                rest.append(word)
-        return len(rest) <= 2
+            start = w.start()
+            if any(a <= start < b for a, b in skip):
+                continue  # part of the agent, the verb, a mention or a date
+            rest += 1
+            if rest > 2:
+                return False  # more than a word or two beside the source
+        return True
 
     def _agent_near(self, v0: int, v1: int, c0: int, c1: int) -> tuple[Agent, tuple[int, int]] | None:
         before = self._agent_before(v0, c0)
