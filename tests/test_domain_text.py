@@ -1,10 +1,15 @@
-"""Regex helpers: grouped alternations match exactly what the plain alternation matches."""
+"""Regex helpers: grouped alternations match exactly what the plain alternation matches,
+and WordStarts exactly what its lookbehind pattern matches."""
 
 import re
+from pathlib import Path
 
 import pytest
 
-from tracker.domain.text import alternation
+from tracker.domain.actors import ActorRegistry
+from tracker.domain.conflict import ConflictRegistry
+from tracker.domain.text import WordStarts, alternation, fold
+from tracker.extract import lexicon as lx
 
 
 def test_alternatives_are_grouped_by_first_letter():
@@ -27,3 +32,21 @@ def test_first_fitting_alternative_still_wins():
 def test_capturing_alternatives_are_refused():
     with pytest.raises(ValueError):
         alternation(["a(b)", "c"])
+
+
+def test_word_starts_finds_what_its_pattern_finds():
+    actors, conflicts = ActorRegistry.load(), ConflictRegistry.load()
+    scanners = [actors._actor_words, actors._role_words, conflicts._term_words, lx.TRIGGER_WORDS]
+    scanners += [WordStarts(["u.s.", "us", "armee"], r"(?!\w)"), WordStarts(["ab", "abc", "b"])]
+    texts = ["", "a", "u.s.armee", "-u.s.-armee", "us.us us", "abc-abcab b_b", "Armenien, Aserbaidschan und die OSZE"]
+    root = Path(__file__).resolve().parents[1]
+    texts += [path.read_text("utf-8") for path in [*root.glob("seeds/*.txt"), *root.glob("tests/corpus/*.yaml")]]
+    for scanner in scanners:
+        pattern = re.compile(scanner.pattern)
+        for text in map(fold, texts):
+            assert scanner.find(text) == [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def test_word_starts_refuses_a_word_opening_with_punctuation():
+    with pytest.raises(ValueError):
+        WordStarts(["-x"])

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import yaml
 from .dates import DocumentDate, parse_edtf, period_bounds
-from .text import alternation, fold, fold_accents, trie_pattern
+from .text import WordStarts, alternation, fold, fold_accents
 
 # Kinds of plain mentions that can act as a speaker or holder of a position.
 AGENT_KINDS = frozenset({"name", "capital", "person", "role", "role_phrase", "demonym", "media"})
@@ -133,9 +133,8 @@ class ActorRegistry:
             for form in spec.get("en", []):
                 for suffix in ("", "s"):
                     self._role_forms.setdefault(fold(form + suffix), role_id)
-        bound = r"(?<!\w)(?:{})(?!\w)"
-        self._actor_re = re.compile(bound.format(trie_pattern(self._forms)))
-        self._role_re = re.compile(bound.format(trie_pattern(self._role_forms)))
+        self._actor_words = WordStarts(self._forms, r"(?!\w)")
+        self._role_words = WordStarts(self._role_forms, r"(?!\w)")
 
     # -- loading --------------------------------------------------------------------
 
@@ -260,7 +259,7 @@ class ActorRegistry:
         """
         folded = fold(text) if folded is None else folded
         plain = self.plain_mentions(text, folded=folded) if plain is None else plain
-        roles = [(m.start(), m.end(), self._role_forms[m.group()]) for m in self._role_re.finditer(folded)]
+        roles = [(start, end, self._role_forms[word]) for word, start, end in self._role_words.find(folded)]
         plain, roles = _drop_overlaps(plain, roles)
         composed = self._compose(text, folded, plain, roles)
         resolved = self._resolve_people(composed, document_date)
@@ -274,9 +273,8 @@ class ActorRegistry:
         """
         folded = fold(text) if folded is None else folded
         forms, out = self._forms, []
-        for m in self._actor_re.finditer(folded):
-            form = forms[m.group()]
-            start, end = m.span()
+        for word, start, end in self._actor_words.find(folded):
+            form = forms[word]
             surface = text[start:end]
             if form.exact is not None and fold_accents(surface) != form.exact:
                 continue

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from .actors import ActorMention, ActorRegistry
-from .text import alternation, fold, trie_pattern
+from .text import WordStarts, alternation, fold
 
 
 def _words(*alternatives: str) -> re.Pattern:
@@ -144,7 +144,7 @@ class ConflictRegistry:
                 self._places.setdefault(fold(place), c.id)
         # One pass for names and places. Names may start a compound ("Karabachkonflikt");
         # places must stand alone (checked after the match).
-        self._term_re = re.compile(r"(?<!\w)(?:{})".format(trie_pattern({**self._places, **self._names})))
+        self._term_words = WordStarts({**self._places, **self._names})
 
     @classmethod
     @functools.cache
@@ -161,12 +161,11 @@ class ConflictRegistry:
     def find_terms(self, text: str, *, folded: str | None = None) -> list[ConflictTerm]:
         folded = fold(text) if folded is None else folded
         terms = []
-        for m in self._term_re.finditer(folded):
-            word = m.group()
+        for word, start, end in self._term_words.find(folded):
             if word in self._names:
-                terms.append(ConflictTerm(self._names[word], "name", m.start(), m.end()))
-            elif _word_ends(folded, m.end()) or (folded[m.end()] == "s" and _word_ends(folded, m.end() + 1)):
-                terms.append(ConflictTerm(self._places[word], "place", m.start(), m.end()))
+                terms.append(ConflictTerm(self._names[word], "name", start, end))
+            elif _word_ends(folded, end) or (folded[end] == "s" and _word_ends(folded, end + 1)):
+                terms.append(ConflictTerm(self._places[word], "place", start, end))
         return terms
 
     def relevance(

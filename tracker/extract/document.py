@@ -221,13 +221,12 @@ class Document:
 
     @functools.cached_property
     def _prefilter(self) -> tuple[dict[str, list[int]], list[tuple[int, int]]]:
-        """One pass (lexicon.TRIGGER): positions of trigger words by category, and the
+        """One pass (lexicon.TRIGGER_WORDS): positions of trigger words by category, and the
         spans of the date keywords that timex.find_phrases searches around."""
         found: dict[str, list[int]] = {c: [] for c in lx.TRIGGER_STEMS}
         date_keywords: list[tuple[int, int]] = []
         text = self.folded
-        for m in lx.TRIGGER.finditer(text):
-            stem, (start, end) = m.group(), m.span()
+        for stem, start, end in lx.TRIGGER_WORDS.find(text):
             if stem in lx.WHOLE_WORD_STEMS and end < len(text) and (text[end].isalnum() or text[end] == "_"):
                 continue  # "so" inside "Soldaten"
             for category in lx.STEM_CATEGORIES[stem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from tracker.domain.conflict import OTHER_INCIDENT
-from tracker.domain.text import alternation, trie_pattern
+from tracker.domain.text import WordStarts, alternation
 
 from . import timex
 
@@ -387,7 +387,8 @@ STEM_CATEGORIES = _stem_index()
 WHOLE_WORD_STEMS = frozenset(
     stem.rstrip("$") for stems in TRIGGER_STEMS.values() for stem in stems if stem.endswith("$")
 ) - {stem for stems in TRIGGER_STEMS.values() for stem in stems if not stem.endswith("$")}
-TRIGGER = re.compile(r"(?<!\w)(?:" + trie_pattern(STEM_CATEGORIES) + ")")
+TRIGGER_WORDS = WordStarts(STEM_CATEGORIES)
+TRIGGER = re.compile(TRIGGER_WORDS.pattern)  # the same matches (TRIGGER_WORDS finds them faster)
 # A date keyword found by TRIGGER must end where timex's own keyword search ends it: no
 # stem of another category may extend one.
 assert not [
