@@ -12,7 +12,7 @@ import yaml
 from tracker.domain.actors import ActorRegistry
 from tracker.domain.conflict import ConflictRegistry
 from tracker.domain.dates import DocumentDate
-from tracker.domain.text import fold
+from tracker.domain.text import finditer_after, fold
 from tracker.extract import lexicon as lx
 from tracker.extract.document import Document
 
@@ -73,3 +73,24 @@ def test_prefilter_finds_the_date_keywords_as_timex_does():
     for text in _texts():
         doc = Document(text, DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())
         assert doc._date_keywords == [k.span() for k in timex._KEYWORD.finditer(doc.folded)]
+
+
+
+@pytest.mark.parametrize("group", ["phrase", "number"])
+def test_search_after_a_non_word_character_finds_what_the_pattern_finds(group):
+    from tracker.extract import numbers, timex
+
+    pattern, first, after = {
+        "phrase": (timex.PHRASE, timex._PHRASE_AT, timex._PHRASE_AFTER),
+        "number": (numbers.NUMBER, numbers.NUMBER, numbers._NUMBER_AFTER),
+    }[group]
+
+    def groups(m):
+        return {k: v for k, v in m.groupdict().items() if k != group}
+
+    for text in _texts():
+        folded = fold(text)
+        for start, end in [(0, len(folded)), (1, len(folded) - 1), (len(folded) // 3, len(folded) // 2)]:
+            expected = [(m.span(), groups(m)) for m in pattern.finditer(folded, start, end)]
+            found = [(m.span(group), groups(m)) for m in finditer_after(first, after, folded, start, end)]
+            assert found == expected

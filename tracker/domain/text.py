@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 
 # Characters that NFKD does not decompose but that readers treat as plain letters,
 # plus typographic variants that should match their ASCII twins.
@@ -152,33 +153,40 @@ def trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
-_WORD_CHAR = re.compile(r"\w")
-
-
 class WordStarts:
     r"""Finds literal words where a word starts: the matches of `(?<!\w)(?:trie)tail` (see
-    `trie_pattern`), in order, as (matched text, start, end).
-
-    Python's regex engine tries a pattern that opens with a lookbehind at every position of
-    the text, but skips quickly to the next character of a known set. So the words are
-    searched as `\W(...)`, after a non-word character, and at the very start of the text on
-    their own: the same matches, for about a third fewer instructions. That holds because
-    every word begins with a word character.
-    """
+    `trie_pattern`), in order, as (matched text, start, end); searched by `finditer_after`,
+    for about a third fewer instructions."""
 
     def __init__(self, words: Iterable[str], tail: str = ""):
-        words = [w for w in words if w]
-        if not all(_WORD_CHAR.match(w) for w in words):
-            raise ValueError("every word must begin with a word character")
-        body = f"(?:{trie_pattern(words)}){tail}"
+        body = f"(?:{trie_pattern(w for w in words if w)}){tail}"
         self.pattern = r"(?<!\w)" + body  # what is matched, for readers and tests
-        self._at_start = re.compile(body)
+        self._first = re.compile(rf"(?<!\w)({body})")
         self._after_non_word = re.compile(rf"\W({body})")
 
     def find(self, text: str) -> list[tuple[str, int, int]]:
-        first = self._at_start.match(text)
-        out = [(first.group(), 0, first.end())] if first is not None else []
-        for m in self._after_non_word.finditer(text, out[0][2] if out else 0):
+        out = []
+        for m in finditer_after(self._first, self._after_non_word, text):
             start, end = m.span(1)
             out.append((m.group(1), start, end))
         return out
+
+
+def finditer_after(
+    first: re.Pattern, after: re.Pattern, text: str, start: int = 0, end: int = sys.maxsize
+) -> Iterator[re.Match]:
+    r"""The matches of a pattern `(?<!C)(X)` in text[start:end], as its `finditer` finds
+    them, for a pattern X that never matches empty; callers read X as a group.
+
+    Python's regex engine tries a pattern that opens with a lookbehind at every position,
+    but skips quickly to the next character of a known set. So `first`, the pattern itself,
+    is tried only where the search resumes, and `after`, `[^C](X)`, is searched from there:
+    the leftmost match either starts where the search resumes or right after a character
+    not in C. (`` may stand for `(?<!\w)` when X begins with a word character.)
+    """
+    while True:
+        m = first.match(text, start, end) or after.search(text, start, end)
+        if m is None:
+            return
+        yield m
+        start = m.end()

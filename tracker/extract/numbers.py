@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.domain.text import alternation
+from tracker.domain.text import alternation, finditer_after
 
 # Qualifier phrases (folded) in front of a number, longest first within the alternation.
 _QUALIFIERS = {
@@ -62,12 +62,16 @@ _ONE = (
     r"zivilist|soldat|mensch|person|kind|mann|frau|kampfer)\b)"
 )
 
-NUMBER = re.compile(
-    rf"(?<![\w.,])(?:(?P<qual>{_QUALIFIER_RE})\s+)?"
+_NUMBER = (
+    rf"(?:(?P<qual>{_QUALIFIER_RE})\s+)?"
     rf"(?:(?P<digits>{_DIGITS}){_MULTIPLIER}(?P<mult_end>)|(?P<vague>{VAGUE})|(?P<one>{_ONE})|(?P<word>{_WORD})"
     r"(?:\s+(?P<word2>hundert|hundred|thousand|tausend))?)"
     r"(?![\w])"
 )
+NUMBER = re.compile(rf"(?<![\w.,])(?P<number>{_NUMBER})")
+# The second half of NUMBER's search (tracker.domain.text.finditer_after): after a character
+# that may precede a number.
+_NUMBER_AFTER = re.compile(rf"[^\w.,](?P<number>{_NUMBER})")
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")  # "2.300", "2,300"
@@ -149,7 +153,7 @@ _NOT_NUMBERS = frozenset({"ein", "eine", "one", "null"})
 
 def find_numbers(folded: str, start: int, end: int) -> list[NumberMention]:
     out: list[NumberMention] = []
-    for m in NUMBER.finditer(folded, start, end):
+    for m in finditer_after(NUMBER, _NUMBER_AFTER, folded, start, end):
         qualifier = _QUALIFIER_OF.get(m.group("qual") or "", "exact")
         if m.group("digits"):
             token = m.group("digits")
@@ -158,11 +162,11 @@ def find_numbers(folded: str, start: int, end: int) -> list[NumberMention]:
             if count is None:
                 continue
             year_like = not multiplier.strip() and len(token) == 4 and token.isdigit() and 1800 <= int(token) <= 2100
-            out.append(NumberMention(m.start(), m.end(), m.start("digits"), count, qualifier, False, year_like))
+            out.append(NumberMention(m.start("number"), m.end(), m.start("digits"), count, qualifier, False, year_like))
         elif m.group("vague"):
-            out.append(NumberMention(m.start(), m.end(), m.start("vague"), None, "approximately", True, False))
+            out.append(NumberMention(m.start("number"), m.end(), m.start("vague"), None, "approximately", True, False))
         elif m.group("one"):
-            out.append(NumberMention(m.start(), m.end(), m.start("one"), 1, qualifier, False, False))
+            out.append(NumberMention(m.start("number"), m.end(), m.start("one"), 1, qualifier, False, False))
         else:
             word = m.group("word")
             if word in _NOT_NUMBERS:
@@ -173,5 +177,5 @@ def find_numbers(folded: str, start: int, end: int) -> list[NumberMention]:
             elif m.group("word2"):
                 count = count * (100 if m.group("word2") in ("hundert", "hundred") else 1000)
             if count is not None:
-                out.append(NumberMention(m.start(), m.end(), m.start("word"), count, qualifier, False, False))
+                out.append(NumberMention(m.start("number"), m.end(), m.start("word"), count, qualifier, False, False))
     return out

@@ -27,7 +27,9 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct okt nov dec dez inc ltd corp co u.s u.n e.u".split()
 )
 _MAX_QUOTE = 600  # an unclosed quotation stops protecting boundaries after this many characters
-_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[–—-]\s+")
+# ", " or " – ": `[,;:]\s+|\s+[–—-]\s+`, written to open with one character class, which
+# the regex engine skips to quickly instead of trying both alternatives at every position.
+_CLAUSE_BREAK = re.compile(r"[,;:\s](?:(?<=[,;:])\s+|(?<=\s)\s*[–—-]\s+)")
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.domain.dates import DocumentDate
-from tracker.domain.text import alternation, trie_pattern
+from tracker.domain.text import alternation, finditer_after, trie_pattern
 
 WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
@@ -46,6 +46,12 @@ PHRASE = re.compile(
     rf"(?P<wd>{_WD})(?:morgen|abend|nachmittag|vormittag|mittag|nacht)?s?(?:\s+(?:morning|evening|afternoon|night))?"
     r")\b"
 )
+
+# PHRASE as searched (tracker.domain.text.finditer_after): at a window's start, then after a
+# non-word character; the phrase is group "phrase". The same matches ("\b" before a word
+# character is "(?<!\w)"), as every alternative begins with a word character.
+_PHRASE_AT = re.compile(r"\b(?P<phrase>" + PHRASE.pattern.removeprefix(r"\b") + ")")
+_PHRASE_AFTER = re.compile(r"\W(?P<phrase>" + PHRASE.pattern.removeprefix(r"\b") + ")")
 
 
 # Every phrase contains one of these words (at a word start); PHRASE runs only around them
@@ -104,23 +110,26 @@ def find_phrases(text: str, folded: str, keywords: list[tuple[int, int]] | None 
                 continue
         if since:
             relation["since"] = True
-        out.append(DatePhrase(m.start(), m.end(), text[m.start() : m.end()], relation))
+        start, end = m.span("phrase")
+        out.append(DatePhrase(start, end, text[start:end], relation))
     return out
 
 
 def _matches(folded: str, keywords: list[tuple[int, int]]):
-    """PHRASE matches, searched only in windows around the keywords."""
+    """PHRASE matches (as group "phrase"), searched only in windows around the keywords."""
     cursor = 0
     for k_start, k_end in keywords:
         if k_start < cursor:
             continue
         # a phrase may start a few words before its keyword ("in der Nacht zum Freitag",
         # "seit dem 27. September") and end a little after it ("Freitagmorgen", "2020")
-        for m in PHRASE.finditer(folded, max(cursor, k_start - 40), min(len(folded), k_end + 30)):
-            if m.end() > k_start and m.start() < k_end:
+        start, end = max(cursor, k_start - 40), min(len(folded), k_end + 30)
+        for m in finditer_after(_PHRASE_AT, _PHRASE_AFTER, folded, start, end):
+            if m.end() > k_start and m.start("phrase") < k_end:
                 yield m
                 cursor = m.end()
                 break
+
 
 
 def assign_order(phrases: list[DatePhrase], published: DocumentDate | None) -> None:
