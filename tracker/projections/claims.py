@@ -187,12 +187,12 @@ class ClaimsProjection:
         self._amendment_rows: list[tuple] = []
         self._dirty: set[str] = set()
 
-    def events(self, from_position: int) -> Iterator[tuple]:
-        """The log from a position on, as `apply` takes it."""
-        return self.store.read_all_fields(payloads.FIELDS, from_position)
+    def batches(self, from_position: int, size: int) -> Iterator[list]:
+        """The log from a position on, in batches of `size` events as `apply` takes them."""
+        return self.store.read_all_field_pages(payloads.FIELDS, from_position, page_size=size)
 
-    def apply(self, rows: list[tuple]) -> None:
-        """Apply events given as rows of `events()`: (position, type,
+    def apply(self, rows: list) -> None:
+        """Apply events given as rows of `batches()`: (position, type,
         recorded_at, the values of payloads.FIELDS). This loop runs once per
         event of a rebuild: it is kept flat."""
         rows = payloads.with_whole_payloads(self.store, rows)
@@ -361,8 +361,8 @@ class ClaimsProjection:
             doc = self._doc(document_id, revision)
         prefix = doc.prefix if doc is not None and doc.prefix_for == reported and doc.prefix else None
         day = rules.valid_order(order_in_doc, since)
-        offset = _OFFSETS.get(day)
-        order = (prefix or self._prefix(doc, reported)) + (offset or _offset(day)) + f"{position:012d}"
+        # One %-format: the position's digits cost more than the rest of the key.
+        order = "%s%s%012d" % (prefix or self._prefix(doc, reported), _OFFSETS.get(day) or _offset(day), position)
         valid_from = _first_days.get((valid, reported))
         if valid_from is None:
             valid_from = _first_days[(valid, reported)] = rules.valid_from(valid, reported) or ""
@@ -379,10 +379,12 @@ class ClaimsProjection:
             if claim is None:  # its subject is read with its first winner's payload
                 claim = self.claims[key] = Claim(kind, None, position)
         held = claim.winners.get(claimant)
-        if held is None or order > held.order_key:
-            claim.winners[claimant] = Winner(order, position, None, doc.url if doc else None, recorded_at)
-            claim.claimants.add(claimant)
-            self._dirty.add(key)
+        if held is None:
+            claim.claimants.add(claimant)  # (a claimant with a winner is in there already)
+        elif order <= held.order_key:
+            return
+        claim.winners[claimant] = Winner(order, position, None, doc.url if doc else None, recorded_at)
+        self._dirty.add(key)
 
     def _prefix(self, doc: Doc | None, reported: str | None) -> str:
         """"reported date|document position|" of a report's order key."""

@@ -159,6 +159,8 @@ def _norm(text: Any) -> str | None:
 
 def disputed(kind: str, values: Sequence[dict]) -> bool:
     """Do any two current values contradict each other?"""
+    if kind == "diplomatic_contact":
+        return False  # contacts never contradict (see compare): no need to compare every pair
     return any(
         compare(kind, values[i], values[j]) == DIFFERENT
         for i in range(len(values))

@@ -23,7 +23,6 @@ import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -154,18 +153,17 @@ class ProjectionRunner:
                     p.forget()  # another process moved the checkpoint: reload from the tables
                     p.position = position
                 deadline = time.monotonic() + seconds
-                events = p.events(position + 1)
-                applied, done = 0, False
+                applied, done = 0, True
                 p.begin(db)
-                while not done:
-                    batch = list(islice(events, self.batch_size))
-                    if batch:
-                        p.apply(batch)
-                        p.flush_rows()
-                        applied += len(batch)
-                        position = batch[-1][0]
-                    done = len(batch) < self.batch_size
+                for batch in p.batches(position + 1, self.batch_size):
+                    p.apply(batch)
+                    p.flush_rows()
+                    applied += len(batch)
+                    position = batch[-1][0]
+                    if len(batch) < self.batch_size:
+                        break  # the end of the log
                     if time.monotonic() >= deadline:
+                        done = False
                         break
                 if applied:
                     p.finish()
