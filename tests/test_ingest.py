@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import types
 
 import pytest
@@ -13,7 +11,7 @@ from conftest import run_cli
 from feedserver import FeedServer, http_date, rss
 from tracker.domain.events import document_id
 from tracker.ingest.config import parse_config
-from tracker.ingest.documents import DocumentWriter, ExtractAhead
+from tracker.ingest.documents import DocumentWriter
 from tracker.ingest.entries import document_stream
 from tracker.ingest.runner import ingest_once
 from tracker.ingest.state import FeedStates, parse_ts
@@ -189,25 +187,6 @@ def test_a_failing_extractor_still_stores_the_document(db):
         "status": "failed", "error": "RuntimeError: rule table corrupted", "extractor_version": "rules-test",
         "relevant_conflict": None}
     assert event.data["text"] == candidate.text  # nothing fetched is lost: a later re-extraction reads it
-
-
-def test_extraction_ahead_hands_results_over_in_order_and_a_stop_drops_the_rest():
-    items = [f"document {i}" for i in range(20)]
-    extracted, threads = [], set()
-
-    def extract(item):
-        time.sleep(0.002)
-        extracted.append(item)
-        threads.add(threading.current_thread().name)
-        return item.upper()
-
-    with ExtractAhead(extract, items, depth=3) as ahead:
-        assert [ahead.take(item) for item in items[:5]] == [item.upper() for item in items[:5]]
-    # The writer stopped after five: at most the three queued beyond them were extracted.
-    assert extracted[:5] == items[:5] and len(extracted) <= 8
-    assert threads == {"tracker-extract_0"}
-    # Anything not queued (here: after close) is extracted on the spot.
-    assert ahead.take(items[10]) == items[10].upper() and threading.current_thread().name in threads
 
 
 def test_the_same_entry_in_two_feeds_is_one_document(db, server):

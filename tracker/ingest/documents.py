@@ -15,17 +15,10 @@ nothing.
 If extraction raises, the document is stored all the same, with the failure in
 `extraction` and no claim reports: nothing fetched is lost, and a later
 re-extraction can add the claims.
-
-Extraction is a pure function of the candidate, so it may run before the write
-and elsewhere: `ExtractAhead` runs it in a thread a few documents ahead of the
-writer, while the writer waits for its commits to reach the disk.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -83,15 +76,13 @@ class DocumentWriter:
                 latest = (event.data["revision"], event.data["text_sha256"])
         return None if latest is None else StoredRevision(latest[0], latest[1], version)
 
-    def write(
-        self, candidate: Candidate, *, assume_new: bool = False, extraction: Extraction | None = None
-    ) -> WriteResult:
+    def write(self, candidate: Candidate, *, assume_new: bool = False) -> WriteResult:
         """Store the candidate as the document's next revision, unless its text
         is the latest stored already. `assume_new` skips the first read of the
-        stream (the caller's feed never showed this entry); `extraction` is the
-        candidate's, if the caller has it already."""
+        stream (the caller's feed never showed this entry)."""
         doc_id, sha = candidate.document_id, candidate.text_sha256
         stored = None if assume_new else self.latest(doc_id)
+        extraction = None  # made once, when first needed: a retry reuses it
         for _ in range(MAX_RACE_RETRIES):
             if stored is not None and stored.text_sha256 == sha:
                 return WriteResult("unchanged", doc_id, stored.revision, sha)
@@ -161,46 +152,3 @@ class DocumentWriter:
             claim = ClaimReported(document_id=candidate.document_id, revision=revision, reported=published, report=report)
             events.append(NewEvent(claim.event_id(), claim.TYPE, to_event_data(claim)))
         return events, document, len(extraction.reports)
-
-
-class ExtractAhead:
-    """Extracts the candidates about to be written, in their order, in a thread
-    that keeps `depth` documents ahead of the writer.
-
-    A write spends most of its time waiting for its commit to reach the disk
-    (one fsync per document), and the GIL is free meanwhile: this thread fills
-    that time. `take` hands over each result in turn; `close` drops what was
-    not taken (after a stop) and waits for the one extraction under way.
-    """
-
-    def __init__(self, extract: Callable[[Candidate], Extraction], candidates: list[Candidate], depth: int = 16):
-        self._extract = extract
-        self._todo = iter(candidates)
-        self._queued: deque[tuple[Candidate, Future]] = deque()
-        # A single document gains nothing from a thread.
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="tracker-extract") if len(candidates) > 1 else None
-        for _ in range(depth):
-            self._queue_next()
-
-    def _queue_next(self) -> None:
-        candidate = next(self._todo, None) if self._pool else None
-        if candidate is not None:
-            self._queued.append((candidate, self._pool.submit(self._extract, candidate)))
-
-    def take(self, candidate: Candidate) -> Extraction:
-        """The candidate's extraction: the one under way if it was queued, else made now."""
-        if self._queued and self._queued[0][0] is candidate:
-            _, future = self._queued.popleft()
-            self._queue_next()
-            return future.result()
-        return self._extract(candidate)
-
-    def close(self) -> None:
-        if self._pool:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> "ExtractAhead":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from ..store import EventStore
 from ..store.events import utc_now
 from .config import FeedConfig, FeedsConfig
-from .documents import DocumentWriter, ExtractAhead
+from .documents import DocumentWriter
 from .entries import Candidate, matches_keywords, parse_feed
 from .fetch import Fetcher
 from .state import FeedState, FeedStates, PollOutcome, make_owner
@@ -147,59 +147,49 @@ class Poller:
         why it stopped early (if it did) and the feed_entries rows still to write
         (they are written with the poll's outcome)."""
         known = self.states.known_entries(feed.name, [c.document_id for c in candidates])
-        plans = [self._plan(feed, c, known.get(c.document_id)) for c in candidates]
         pending: list[tuple[str, str, int]] = []
         beat_every, last_beat = self.lease / 3, time.monotonic()
         stopped = None
-        to_write = [c for c, plan in zip(candidates, plans) if plan == "write"]
-        with ExtractAhead(self.writer.extract, to_write) as ahead:
-            for done, (candidate, plan) in enumerate(zip(candidates, plans), 1):
-                if self.stop.is_set():
-                    stopped = "stopped before every entry was stored; the rest follow on the next poll"
+        for done, candidate in enumerate(candidates, 1):
+            if self.stop.is_set():
+                stopped = "stopped before every entry was stored; the rest follow on the next poll"
+                break
+            if time.monotonic() - last_beat > beat_every:
+                if not self.states.heartbeat(feed.name, self.owner, self.lease):
+                    stopped = "lease lost: another worker took this feed over"
                     break
-                if time.monotonic() - last_beat > beat_every:
-                    if not self.states.heartbeat(feed.name, self.owner, self.lease):
-                        stopped = "lease lost: another worker took this feed over"
-                        break
-                    last_beat = time.monotonic()
-                try:
-                    row = self._store_entry(candidate, plan, known.get(candidate.document_id), result, ahead)
-                except Exception:
-                    with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
-                        self.states.record_entries(feed.name, pending)
-                    raise
-                if row is not None:
-                    pending.append(row)
-                if len(pending) >= ENTRY_BATCH:
+                last_beat = time.monotonic()
+            try:
+                row = self._store_entry(feed, candidate, known.get(candidate.document_id), result)
+            except Exception:
+                with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
                     self.states.record_entries(feed.name, pending)
-                    pending = []
-                if self.progress is not None:
-                    self.progress(feed.name, done, len(candidates))
+                raise
+            if row is not None:
+                pending.append(row)
+            if len(pending) >= ENTRY_BATCH:
+                self.states.record_entries(feed.name, pending)
+                pending = []
+            if self.progress is not None:
+                self.progress(feed.name, done, len(candidates))
         return stopped, pending
 
-    @staticmethod
-    def _plan(feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None) -> str:
-        """unchanged | filtered | write, from the feed's entry table (seen: text hash, revision)."""
-        same_text = seen is not None and seen[0] == candidate.text_sha256
-        if same_text and seen[1] > 0:
-            return "unchanged"  # the common case on a known feed: one dict lookup
-        if not matches_keywords(candidate, feed.keywords):
-            return "unchanged" if same_text else "filtered"
-        return "write"
-
     def _store_entry(
-        self, candidate: Candidate, plan: str, seen: tuple[str, int] | None, result: FeedResult, ahead: ExtractAhead
+        self, feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None, result: FeedResult
     ) -> tuple[str, str, int] | None:
         """Store one entry if it is new or changed; returns its feed_entries row, if it changed."""
         doc, sha = candidate.document_id, candidate.text_sha256
-        if plan == "unchanged":
-            result.unchanged += 1
+        if seen is not None and seen[0] == sha and seen[1] > 0:
+            result.unchanged += 1  # the common case on a known feed: one dict lookup
             return None
-        if plan == "filtered":
+        if not matches_keywords(candidate, feed.keywords):
+            if seen is not None and seen[0] == sha:
+                result.unchanged += 1
+                return None
             result.filtered += 1
             return (doc, sha, 0)
         # Never shown by this feed: almost always a new document (see DocumentWriter.write).
-        written = self.writer.write(candidate, assume_new=seen is None, extraction=ahead.take(candidate))
+        written = self.writer.write(candidate, assume_new=seen is None)
         if written.outcome == "new":
             result.new += 1
         elif written.outcome == "revised":
