@@ -153,6 +153,12 @@ class Document:
     def _starts(self) -> list[int]:
         return [m.start for m in self.mentions]
 
+    @functools.cached_property
+    def _ends(self) -> list[int] | None:
+        """Mention ends when they never decrease (as mentions rarely nest), else None."""
+        ends = [m.end for m in self.mentions]
+        return ends if all(a <= b for a, b in zip(ends, ends[1:])) else None
+
     def anachronisms(self) -> list[str]:
         """Office/date disagreements; composing roles is skipped when no person is named."""
         if self.published is None or not any(m.kind in ("person", "role_phrase") for m in self.plain):
@@ -284,6 +290,8 @@ class Document:
     def mentions_in(self, start: int, end: int) -> list[ActorMention]:
         i = bisect.bisect_left(self._starts, start)
         j = bisect.bisect_left(self._starts, end)
+        if self._ends is not None:  # those that end by `end` come first
+            return self.mentions[i : bisect.bisect_right(self._ends, end, i, j)]
         return [m for m in self.mentions[i:j] if m.end <= end]
 
     def dates_in(self, start: int, end: int) -> list[DatePhrase]:
