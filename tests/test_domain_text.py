@@ -45,4 +45,3 @@ def test_word_starts_finds_what_its_pattern_finds():
         pattern = re.compile(scanner.pattern)
         for text in map(fold, texts):
             assert scanner.find(text) == [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
-

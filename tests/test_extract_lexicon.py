@@ -75,7 +75,6 @@ def test_prefilter_finds_the_date_keywords_as_timex_does():
         assert doc._date_keywords == [k.span() for k in timex._KEYWORD.finditer(doc.folded)]
 
 
-
 @pytest.mark.parametrize("group", ["phrase", "number"])
 def test_search_after_a_non_word_character_finds_what_the_pattern_finds(group):
     from tracker.extract import numbers, timex

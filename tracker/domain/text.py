@@ -8,8 +8,8 @@ character, so `fold(text)[i]` always corresponds to `text[i]`.
 from __future__ import annotations
 
 import re
-import unicodedata
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 # Characters that NFKD does not decompose but that readers treat as plain letters,
@@ -182,7 +182,7 @@ def finditer_after(
     but skips quickly to the next character of a known set. So `first`, the pattern itself,
     is tried only where the search resumes, and `after`, `[^C](X)`, is searched from there:
     the leftmost match either starts where the search resumes or right after a character
-    not in C. (`` may stand for `(?<!\w)` when X begins with a word character.)
+    not in C. (`\b` may stand for `(?<!\w)` when X begins with a word character.)
     """
     while True:
         m = first.match(text, start, end) or after.search(text, start, end)
