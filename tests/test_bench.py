@@ -28,4 +28,4 @@ def test_store_and_ingest_sections_measure_against_baselines_and_leave_the_datab
 def test_extract_section_reports_the_mix_and_each_kind(sqlite_db):
     rows = _bench(sqlite_db, "--section", "extract", "--entries", "8")
     assert [r["count"] for r in rows] == [8, 2, 2, 2, 2]
-    assert all(r["per_s"] > 0 and r["unit"] == "docs" for r in rows)
+    assert all(r["per_s"] > 0 and r["unit"] == "docs" and r["baseline_per_s"] > 0 for r in rows)
