@@ -162,7 +162,8 @@ def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -
     agent = attribution.agent.mention if attribution is not None else None
     if attribution is not None and attribution.kind == "inline":
         c0 = max(c0, attribution.cover[0])  # "Iran's FM said Azerbaijan agreed": after the verb
-    candidates = [m for m in _subjects(doc, c0, c1) if m is not agent]
+    # The forum of the talks ("im Rahmen der Minsk-Gruppe") is where, not who.
+    candidates = [m for m in _subjects(doc, c0, c1) if m is not agent and not _is_venue(doc, m, c0)]
     if condition is not None:
         candidates = [m for m in candidates if not condition[0] <= m.start < condition[1]]
     if cue_type == "calls_for_ceasefire":
@@ -202,7 +203,12 @@ def _venue(doc: Document, info: SentenceInfo, clause_index: int) -> str | None:
     lo = info.clauses[max(0, clause_index - 1)][0]
     hi = info.clauses[min(len(info.clauses) - 1, clause_index + 1)][1]
     for m in doc.mentions_in(lo, hi):
-        actor = doc.actors.actors.get(m.actor_id or "")
-        if actor is not None and actor.type == "org" and _VENUE_BEFORE.search(doc.folded, max(lo, m.start - 60), m.start):
+        if _is_venue(doc, m, lo):
             return m.actor_id
     return None
+
+
+def _is_venue(doc: Document, m: ActorMention, lo: int) -> bool:
+    """An organisation after "innerhalb", "im Rahmen", "within", "under the auspices of" ..."""
+    actor = doc.actors.actors.get(m.actor_id or "")
+    return actor is not None and actor.type == "org" and bool(_VENUE_BEFORE.search(doc.folded, max(lo, m.start - 60), m.start))
