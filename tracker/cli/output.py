@@ -53,7 +53,6 @@ def emit(
         for record in records:
             writer.writerow([cell(record.get(key)) for key, _ in columns])
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, expand=False)
@@ -61,7 +60,21 @@ def emit(
         table.add_column(header, overflow="fold")
     for record in records:
         table.add_row(*(cell(record.get(key)) for key, _ in columns))
-    Console().print(table)
+    stdout_console().print(table)
+
+
+def stdout_console():
+    """A rich console on stdout. When the reader goes away (`| head`), rich would
+    exit with status 1; this one raises BrokenPipeError, so the command stops
+    quietly with 141 like every other output of tracker."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(highlight=False)
 
 
 def cell(value: Any) -> str:

@@ -13,7 +13,7 @@ import textwrap
 import orjson
 
 from . import CommandError, group
-from .output import add_format_option, emit, resolve_format
+from .output import add_format_option, emit, resolve_format, stdout_console
 
 KINDS = ("casualties", "ceasefire_position", "diplomatic_contact")
 QUALIFIERS = ("exact", "approximately", "nearly", "at_least", "more_than", "up_to")
@@ -149,10 +149,6 @@ def _short(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 # ---------------------------------------------------------------- claims
@@ -186,7 +182,7 @@ def cmd_claims(ctx, args) -> int:
 
 def print_claims(records: list[dict], *, as_of: int | None, at: str | None) -> None:
     """One block per claim key, one line per claimant: fits 80 columns."""
-    console = _console()
+    console = stdout_console()
     when = (f" as of position {as_of}" if as_of is not None else "") + (f", holding on {at}" if at else "")
     console.print(f"[bold]{len(records)} claim(s){when}[/bold]")
     if not records:
@@ -235,7 +231,7 @@ _CHANGE_STYLE = {"new": "green", "revised": "yellow", "corroborated": "cyan", "d
 
 def print_history(key: str, kind: str | None, entries: list[dict]) -> None:
     """Two lines per entry (the facts, then the quote or the analyst's reason): fits 80 columns."""
-    console = _console()
+    console = stdout_console()
     console.print(f"[bold]history of {key}[/bold] ({len(entries)} entries, oldest first)")
     console.print("[dim]reported   valid           pos by     value                 change[/dim]")
     for e in entries:
@@ -305,7 +301,7 @@ def cmd_changes(ctx, args) -> int:
         emit(rows, fmt, [(k, k) for k in ("claim_key", "kind", "claimed_by", "change", "before", "after",
                                           "disputed_before", "disputed_after", "position")])
         return 0
-    console = _console()
+    console = stdout_console()
     console.print(f"[bold]{len(records)} change(s) since position {since}[/bold]")
     last_key = None
     for r in records:
@@ -339,7 +335,7 @@ def cmd_audit_claim(ctx, args) -> int:
         emit(records, fmt, [(k, k) for k in ("position", "claimed_by", "document_id", "revision", "url", "published",
                                              "fetched_at", "span", "extractor_version", "quote_matches", "quote")])
     else:
-        console = _console()
+        console = stdout_console()
         console.print(f"[bold]{key}[/bold]: {len(records)} report(s)")
         for r in records:
             mark = "[green]quote matches[/green]" if r["ok"] else "[red]" + "; ".join(r["problems"]) + "[/red]"
