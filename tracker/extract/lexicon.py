@@ -205,6 +205,11 @@ REJECT = _words(
     r"ausgeschlossen",
     r"reject\w*", r"refus\w*", r"ruled out", r"rules out", r"rule out", r"dismiss\w*", r"unwilling", "not ready",
     r"nicht bereit", r"not prepared", r"not willing",
+    # A negated agreement is a rejection: "would not accept a ceasefire", "keine Waffenruhe akzeptieren".
+    # (Found before the agreement inside it: the leftmost match wins.)
+    r"(?:not|never|cannot|won't|wouldn't|can't) (?:accept\w*|agree\w*)",
+    r"nicht (?:zu )?(?:akzeptier\w*|zustimm\w*|zugestimmt|einverstanden)",
+    r"kein\w* [^.;!?\n]{0,60}?\bakzeptier\w*",
 )
 # "schloss Verhandlungen nicht aus", "did not rule out": a negated rejection is readiness.
 NEGATED_REJECT = _words(
@@ -303,7 +308,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     "stance": (
         "schloss", "schliesst", "schließt", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen", "wies", "zuruckweis",
         "ausgeschlossen", "reject", "refus", "ruled", "rule", "dismiss", "unwilling", "vereinbar", "einigt",
-        "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptiert", "unterzeichn", "agree", "accept", "sign",
+        "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptier", "unterzeichn", "agree", "accept", "sign",
         "erzielt", "reached", "struck", "concluded", "committed", "appell", "rief", "ruft", "aufgerufen", "aufruf",
         "aufgefordert", "gefordert", "aufforderung",
         "fordert", "forderung", "verlangt", "drangt", "dringt", "mahnt", "pladiert", "erreichen", "setzt", "call",

@@ -87,12 +87,38 @@ def find_positions(doc: Document, info: SentenceInfo) -> list[Draft]:
 
 
 def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
-    found = [(m.lastgroup, m.span()) for m in lx.STANCE.finditer(doc.folded, s0, s1)]
+    found = [
+        (m.lastgroup, m.span())
+        for m in lx.STANCE.finditer(doc.folded, s0, s1)
+        if not (m.lastgroup == "agreed" and _attributive(doc, *m.span()))
+    ]
     if doc.has(lx.CONDITION, s0, s1):
         # "Aserbaidschan werde die Militäroperation erst beenden, wenn ...": stopping the
         # fighting under a condition is a conditional position without a stance verb
         found += [("term_conditional", span) for span in doc.all(lx.CEASEFIRE, s0, s1)]
     return found
+
+
+# "die in Moskau vereinbarte Waffenruhe ... gebrochen", "the agreed truce collapsed": an
+# agreement named, not one being made. German: an inflected participle right before a
+# ceasefire noun ("Am Samstag vereinbarten Armenien und ..." stays a verb); English: a
+# participle right after an article.
+_PARTICIPLES = ("vereinbart", "akzeptiert", "unterzeichnet")
+_ARTICLE_BEFORE = re.compile(r"\b(?:the|an?)\s+$")
+_SPACE = re.compile(r"\s+")
+_GERMAN_ARTICLE_BEFORE = re.compile(r"\b(?:der|die|den|dem|des|einer|eine|einen|einem|zur|zum|beim)\s+$")
+
+
+def _attributive(doc: Document, start: int, end: int) -> bool:
+    word = doc.folded[start:end]
+    if word.startswith(_PARTICIPLES) and word[-1:] in ("e", "n", "r", "s"):
+        space = _SPACE.match(doc.folded, end)
+        if space is None or lx.CEASEFIRE.match(doc.folded, space.end()) is None:
+            return False
+        # "-ten" is also the past tense ("Beide Seiten vereinbarten Waffenruhe"): attributive
+        # only after an article ("der vereinbarten Waffenruhe").
+        return not word.endswith("ten") or bool(_GERMAN_ARTICLE_BEFORE.search(doc.folded, max(0, start - 7), start))
+    return bool(_ARTICLE_BEFORE.search(doc.folded, max(0, start - 5), start))
 
 
 def _same_source(doc: Document, info: SentenceInfo, a: int, b: int) -> bool:
