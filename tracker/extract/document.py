@@ -461,6 +461,10 @@ class Document:
                 adjective = next((x for x in self.mentions_in(*span) if x.kind == "adjective" and x.actor_id), None)
                 if adjective is not None:
                     found.append(Attribution(_agent(adjective), whole, span, "source", None))
+                else:  # "nach offiziellen Angaben aus Stepanakert": a plain adjective, the agent follows
+                    agent = self._agent_after(span[1], info.end)
+                    if agent is not None:
+                        found.append(Attribution(agent[0], whole, span, "source", None))
             else:  # "nach eigenen Angaben": the subject's own account
                 subject = next((x for x in self.mentions_in(*whole) if x.kind in AGENT_KINDS and x.actor_id), None)
                 if subject is not None:
