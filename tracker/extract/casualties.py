@@ -5,9 +5,11 @@ For every number in a sentence that belongs to the conflict:
    numbers inside a date phrase, numbers followed by another noun ("350 Aussteller");
 2. read the head after the number: a group noun ("Zivilisten", "soldiers"), a casualty
    noun ("Tote", "Verletzte"), side adjectives ("armenische"), "of its";
-3. find the measure (killed / wounded / missing) in the head, after the number in its
-   clause ("wurden ... getötet"), or before it when the number is the value of a toll
-   ("Zahl der Toten stieg auf 120", "death toll rose to 481", "den Tod von zwei Soldaten");
+3. find the measure (killed / wounded / missing) in the head, in an active verb right
+   before it ("killing three civilians", "töteten dabei drei Zivilisten"), after the
+   number in its clause ("wurden ... getötet"), or before it when the number is the value
+   of a toll ("Zahl der Toten stieg auf 120", "death toll rose to 481", "den Tod von zwei
+   Soldaten");
 4. decide the side (named > "both sides" > enemy > own > the claimant's own, if a party),
    whether the figure is cumulative, and whether it is part of an earlier figure.
 Figures inside a denial ("wies Berichte über 200 Tote zurück") are nobody's claim.
@@ -38,6 +40,12 @@ _COORDINATED = re.compile(r"(?:und|and|,)\s*$")  # "61 civilians killed and [291
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
 _VALUE_BEFORE = re.compile(
     r"(?:\b(?:auf|mit|to|at|of|von|reached|erreichte|betragt|liegt bei|stands at|stood at)|[:=])\s*$"
+)
+# An active verb right before the figure: "shelled Stepanakert, killing three civilians and
+# wounding 12", "töteten dabei drei Zivilisten" (German verbs are lower case, nouns not).
+_ACTIVE_BEFORE = re.compile(
+    r"\b(?:(?P<killed>killing|totete\w*)|(?P<wounded>wounding|injuring|verletzte\w*|verwundete\w*))"
+    r"\s+(?:(?:dabei|insgesamt|mindestens)\s+)?$"
 )
 _NAME_DASH = re.compile(r"[a-z]-$")
 _TIME_OR_DATE = re.compile(r"\s*[:.]\d")
@@ -219,6 +227,9 @@ def _measure(doc, info, following, n, head, part_of, backward, value_position) -
     if head.measure is not None:
         return head.measure  # "200 Tote", "24 toten Zivilisten"
     s0, s1 = info.start, info.end
+    active = _ACTIVE_BEFORE.search(doc.folded, max(s0, n.start - 30), n.start)
+    if active is not None and doc.text[active.start()].islower():
+        return active.lastgroup
     # The predicate may follow an apposition ("12 people, including three children, were
     # killed"): look up to the next figure that is not a part of this one.
     later = [m for m in following if not lx.PART_OF_BEFORE.search(doc.folded, max(s0, m.start - 30), m.start)]
