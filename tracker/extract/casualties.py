@@ -36,7 +36,8 @@ _STOP = re.compile(
 )
 _SKIP = re.compile(r"(?:of|der|die|den|dem|des|the|weitere\w*|other|more|additional|further)$")
 _AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
-_COORDINATED = re.compile(r"(?:und|and|,)\s*$")  # "61 civilians killed and [291] injured"
+# "61 civilians killed and [291] injured", "43 civilians killed, with [206] injured"
+_COORDINATED = re.compile(r"(?:und|and|,|with)\s*$")
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
 _VALUE_BEFORE = re.compile(
     r"(?:\b(?:auf|mit|to|at|of|von|reached|erreichte|betragt|liegt bei|stands at|stood at)|[:=])\s*$"
