@@ -114,18 +114,8 @@ class DocumentWriter:
         raise RuntimeError(f"document {doc_id}: its stream kept moving during {MAX_RACE_RETRIES} attempts to write it")
 
     def extract(self, candidate: Candidate) -> Extraction:
-        version = self.extractor.EXTRACTOR_VERSION
-        try:
-            result = self.extractor.extract(candidate.text, candidate.published, language=candidate.language)
-        except Exception as exc:  # noqa: BLE001 - any extractor bug: keep the document, record why
-            info = ExtractionInfo(status="failed", error=f"{type(exc).__name__}: {exc}"[:500], extractor_version=version)
-            return Extraction(info, candidate.language, list(candidate.warnings), [])
-        conflict = result.relevance.conflict_id
-        info = ExtractionInfo(
-            status="ok" if conflict else "irrelevant", extractor_version=version, relevant_conflict=conflict
-        )
-        return Extraction(
-            info, result.language or candidate.language, [*candidate.warnings, *result.warnings], list(result.reports)
+        return run_extractor(
+            self.extractor, candidate.text, candidate.published, candidate.language, candidate.warnings
         )
 
     def events_for(
@@ -148,7 +138,28 @@ class DocumentWriter:
             extraction=extraction.info,
         )
         events = [NewEvent(document.event_id(), document.TYPE, to_event_data(document))]
-        for report in extraction.reports:
-            claim = ClaimReported(document_id=candidate.document_id, revision=revision, reported=published, report=report)
-            events.append(NewEvent(claim.event_id(), claim.TYPE, to_event_data(claim)))
+        events += claim_events(candidate.document_id, revision, published, extraction.reports)
         return events, document, len(extraction.reports)
+
+
+def run_extractor(extractor, text: str, published, language: str | None, warnings=()) -> Extraction:
+    """What the extractor makes of a text; never raises: a failure is recorded in
+    the outcome (the document is kept, and can be re-extracted later)."""
+    version = extractor.EXTRACTOR_VERSION
+    try:
+        result = extractor.extract(text, published, language=language)
+    except Exception as exc:  # noqa: BLE001 - any extractor bug: keep the document, record why
+        info = ExtractionInfo(status="failed", error=f"{type(exc).__name__}: {exc}"[:500], extractor_version=version)
+        return Extraction(info, language, list(warnings), [])
+    conflict = result.relevance.conflict_id
+    info = ExtractionInfo(status="ok" if conflict else "irrelevant", extractor_version=version, relevant_conflict=conflict)
+    return Extraction(info, result.language or language, [*warnings, *result.warnings], list(result.reports))
+
+
+def claim_events(document_id: str, revision: int, published, reports: list[ClaimReport]) -> list[NewEvent]:
+    """The ClaimReported events of a document revision's reports."""
+    events = []
+    for report in reports:
+        claim = ClaimReported(document_id=document_id, revision=revision, reported=published, report=report)
+        events.append(NewEvent(claim.event_id(), claim.TYPE, to_event_data(claim)))
+    return events

@@ -22,11 +22,11 @@ from ..domain.events import (
     DocumentDateCorrected,
     DocumentIngested,
     DocumentReextracted,
-    ExtractionInfo,
     from_event,
     to_event_data,
 )
 from ..store import ConcurrencyError, EventStore, NewEvent
+from .documents import claim_events, run_extractor
 from .entries import document_stream
 
 _STATUS_FIELDS = ("$.document_id", "$.revision", "$.extraction.status")
@@ -75,33 +75,24 @@ class Reextractor:
                 return ReextractResult(doc_id, 0, "unknown", error=f"no document {doc_id!r} in the log")
             if has_reports:
                 return ReextractResult(doc_id, document.revision, "has_reports")
-            try:
-                result = self.extractor.extract(document.text, published, language=_language(document))
-            except Exception as exc:  # noqa: BLE001 - still failing: report it, append nothing
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                return ReextractResult(doc_id, document.revision, "failed", "failed", error=error)
-            conflict = result.relevance.conflict_id
+            extraction = run_extractor(self.extractor, document.text, published, _language(document))
+            if extraction.info.status == "failed":  # still failing: report it, append nothing
+                return ReextractResult(doc_id, document.revision, "failed", "failed", error=extraction.info.error)
             outcome = DocumentReextracted(
                 document_id=doc_id,
                 revision=document.revision,
                 published=published,
-                warnings=list(result.warnings),
-                extraction=ExtractionInfo(
-                    status="ok" if conflict else "irrelevant",
-                    extractor_version=self.extractor.EXTRACTOR_VERSION,
-                    relevant_conflict=conflict,
-                ),
+                warnings=extraction.warnings,
+                extraction=extraction.info,
             )
             events = [NewEvent(outcome.event_id(), outcome.TYPE, to_event_data(outcome))]
-            for report in result.reports:
-                claim = ClaimReported(document_id=doc_id, revision=document.revision, reported=published, report=report)
-                events.append(NewEvent(claim.event_id(), claim.TYPE, to_event_data(claim)))
+            events += claim_events(doc_id, document.revision, published, extraction.reports)
             try:
                 self.store.append(document_stream(doc_id), events, expected_version=version)
             except ConcurrencyError:
                 continue  # read the stream again: someone else may have done it
             return ReextractResult(
-                doc_id, document.revision, "reextracted", outcome.extraction.status, len(result.reports)
+                doc_id, document.revision, "reextracted", outcome.extraction.status, len(extraction.reports)
             )
         raise RuntimeError(f"document {doc_id}: its stream kept moving during re-extraction")
 
