@@ -149,8 +149,6 @@ def _short(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-
-
 # ---------------------------------------------------------------- claims
 
 

@@ -447,30 +447,31 @@ class Document:
                         found.append(Attribution(agent, (info.start, c0), span, "trailing", date, co))
                 else:  # "Armenia said two soldiers were killed"
                     found.append(Attribution(agent, (max(span[1], agent_span[1]), info.end), span, "inline", date, co))
-            elif kind == "before":  # "laut X", "according to X", ", so der Sprecher"
-                if m.group() == "so" and not _AFTER_COMMA.search(self.folded[max(0, span[0] - 3) : span[0]]):
-                    continue
-                agent = self._agent_after(span[1], info.end)
+            else:
+                agent = self._source_agent(kind, m.group(), span, info)
                 if agent is not None:
-                    found.append(Attribution(agent[0], whole, span, "source", None))
-            elif kind == "after":  # "X zufolge"
-                agent = self._agent_before(span[0], info.start)
-                if agent is not None:
-                    found.append(Attribution(agent[0], whole, span, "source", None))
-            elif kind == "adjective":  # "nach armenischen Angaben": the adjective's actor
-                adjective = next((x for x in self.mentions_in(*span) if x.kind == "adjective" and x.actor_id), None)
-                if adjective is not None:
-                    found.append(Attribution(_agent(adjective), whole, span, "source", None))
-                else:  # "nach offiziellen Angaben aus Stepanakert": a plain adjective, the agent follows
-                    agent = self._agent_after(span[1], info.end)
-                    if agent is not None:
-                        found.append(Attribution(agent[0], whole, span, "source", None))
-            else:  # "nach eigenen Angaben": the subject's own account
-                subject = next((x for x in self.mentions_in(*whole) if x.kind in AGENT_KINDS and x.actor_id), None)
-                if subject is not None:
-                    found.append(Attribution(_agent(subject), whole, span, "source", None))
+                    found.append(Attribution(agent, whole, span, "source", None))
         return self._trim_covers(info, found)
 
+
+    def _source_agent(self, kind: str, cue: str, span: tuple[int, int], info: SentenceInfo) -> Agent | None:
+        """Who a source phrase names (ATTRIBUTION kinds other than "verb")."""
+        if kind == "own":  # "nach eigenen Angaben": the subject's own account
+            mentions = self.mentions_in(info.start, info.end)
+            subject = next((x for x in mentions if x.kind in AGENT_KINDS and x.actor_id), None)
+            return _agent(subject) if subject is not None else None
+        if kind == "after":  # "X zufolge"
+            found = self._agent_before(span[0], info.start)
+            return found[0] if found is not None else None
+        if kind == "adjective":  # "nach armenischen Angaben": the adjective's actor
+            adjective = next((x for x in self.mentions_in(*span) if x.kind == "adjective" and x.actor_id), None)
+            if adjective is not None:
+                return _agent(adjective)
+            # else a plain adjective ("nach offiziellen Angaben aus Stepanakert"): the agent follows
+        elif cue == "so" and not _AFTER_COMMA.search(self.folded[max(0, span[0] - 3) : span[0]]):
+            return None  # "so" is a source only as ", so der Sprecher"
+        found = self._agent_after(span[1], info.end)  # "laut X", "according to X"
+        return found[0] if found is not None else None
 
     def _trim_covers(self, info: SentenceInfo, found: list[Attribution]) -> list[Attribution]:
         """A source speaks up to the next source in the sentence, not over it."""

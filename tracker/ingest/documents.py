@@ -152,7 +152,9 @@ def run_extractor(extractor, text: str, published, language: str | None, warning
         info = ExtractionInfo(status="failed", error=f"{type(exc).__name__}: {exc}"[:500], extractor_version=version)
         return Extraction(info, language, list(warnings), [])
     conflict = result.relevance.conflict_id
-    info = ExtractionInfo(status="ok" if conflict else "irrelevant", extractor_version=version, relevant_conflict=conflict)
+    info = ExtractionInfo(
+        status="ok" if conflict else "irrelevant", extractor_version=version, relevant_conflict=conflict
+    )
     return Extraction(info, result.language or language, [*warnings, *result.warnings], list(result.reports))
 
 
