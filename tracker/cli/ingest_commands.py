@@ -46,7 +46,9 @@ def register(subparsers, groups) -> None:
     p = subparsers.add_parser(
         "reextract", help="extract again the stored documents whose extraction failed (or the named ones)"
     )
-    p.add_argument("document_ids", nargs="*", metavar="DOCUMENT_ID", help="only these documents (default: every failed one)")
+    p.add_argument(
+        "document_ids", nargs="*", metavar="DOCUMENT_ID", help="only these documents (default: every failed one)"
+    )
     add_format_option(p)
     p.set_defaults(handler=cmd_reextract)
 

@@ -295,8 +295,8 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     # words are avoided. "$" marks a stem that must be a whole word ("so", not "Soldaten").
     "casualty": (
         "getotet", "tot", "tod", "gefallen", "fielen", "ums", "starb", "gestorben", "umgekommen", "leiche", "killed",
-        "dead", "died", "death", "fatalit", "killing", "lost$", "perish", "slain", "opferzahl", "verlor", "verletz", "verwund",
-        "schwerverletz", "wounded", "wounding", "injur", "hurt", "vermisst", "missing", "unaccounted",
+        "dead", "died", "death", "fatalit", "killing", "lost$", "perish", "slain", "opferzahl", "verlor", "verletz",
+        "verwund", "schwerverletz", "wounded", "wounding", "injur", "hurt", "vermisst", "missing", "unaccounted",
     ),
     "position": (
         "waffenstillstand", "waffenruhe", "feuerpause", "feuereinstellung", "kampfpause", "kampfhandlungen", "kampfe",

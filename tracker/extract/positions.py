@@ -237,4 +237,6 @@ def _venue(doc: Document, info: SentenceInfo, clause_index: int) -> str | None:
 def _is_venue(doc: Document, m: ActorMention, lo: int) -> bool:
     """An organisation after "innerhalb", "im Rahmen", "within", "under the auspices of" ..."""
     actor = doc.actors.actors.get(m.actor_id or "")
-    return actor is not None and actor.type == "org" and bool(_VENUE_BEFORE.search(doc.folded, max(lo, m.start - 60), m.start))
+    if actor is None or actor.type != "org":
+        return False
+    return _VENUE_BEFORE.search(doc.folded, max(lo, m.start - 60), m.start) is not None
