@@ -238,6 +238,7 @@ SUMMARY_COLUMNS = [
 
 
 def cmd_ingest(ctx, args) -> int:
+    from ..ingest.extraction_pool import ExtractionPool
     from ..ingest.runner import ingest_once, stop_on_signals
 
     config = _config(args.config)
@@ -248,11 +249,13 @@ def cmd_ingest(ctx, args) -> int:
     engine = _engine(ctx)
     stop = threading.Event()
     console = _stderr_console()
-    with stop_on_signals(stop, lambda sig: console.print(f"{sig}: stopping after the current document (again to abort)")):
+    on_signal = lambda sig: console.print(f"{sig}: stopping after the current document (again to abort)")  # noqa: E731
+    # The extraction workers fork first, before the progress display starts its thread.
+    with ExtractionPool() as pool, stop_on_signals(stop, on_signal):
         if sys.stderr.isatty():
-            summary = _ingest_with_progress(engine, config, args.feed, stop, console)
+            summary = _ingest_with_progress(engine, config, args.feed, stop, console, pool)
         else:
-            summary = ingest_once(engine, config, args.feed, stop=stop)
+            summary = ingest_once(engine, config, args.feed, stop=stop, extraction_pool=pool)
     totals = summary.totals()
     if resolve_format(args.format) == "json":
         _print_json(summary.as_dict())
@@ -275,7 +278,7 @@ def cmd_ingest(ctx, args) -> int:
     return 130 if stop.is_set() else 0
 
 
-def _ingest_with_progress(engine, config, names, stop, console):
+def _ingest_with_progress(engine, config, names, stop, console, extraction_pool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..ingest.runner import ingest_once
@@ -290,7 +293,7 @@ def _ingest_with_progress(engine, config, names, stop, console):
                 tasks[feed] = progress.add_task(feed, total=total)
             progress.update(tasks[feed], completed=done)
 
-        return ingest_once(engine, config, names, progress=on_progress, stop=stop)
+        return ingest_once(engine, config, names, progress=on_progress, stop=stop, extraction_pool=extraction_pool)
 
 
 def cmd_run(ctx, args) -> int:

@@ -76,13 +76,16 @@ class DocumentWriter:
                 latest = (event.data["revision"], event.data["text_sha256"])
         return None if latest is None else StoredRevision(latest[0], latest[1], version)
 
-    def write(self, candidate: Candidate, *, assume_new: bool = False) -> WriteResult:
+    def write(
+        self, candidate: Candidate, *, assume_new: bool = False, extraction: Extraction | None = None
+    ) -> WriteResult:
         """Store the candidate as the document's next revision, unless its text
         is the latest stored already. `assume_new` skips the first read of the
-        stream (the caller's feed never showed this entry)."""
+        stream (the caller's feed never showed this entry); `extraction` is the
+        candidate's, if the caller has it already (made in a worker process)."""
         doc_id, sha = candidate.document_id, candidate.text_sha256
         stored = None if assume_new else self.latest(doc_id)
-        extraction = None  # made once, when first needed: a retry reuses it
+        # Made once, when first needed: a retry reuses it.
         for _ in range(MAX_RACE_RETRIES):
             if stored is not None and stored.text_sha256 == sha:
                 return WriteResult("unchanged", doc_id, stored.revision, sha)

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine
@@ -21,8 +21,9 @@ from sqlalchemy import Engine
 from ..store import EventStore
 from ..store.events import utc_now
 from .config import FeedConfig, FeedsConfig
-from .documents import DocumentWriter
+from .documents import DocumentWriter, Extraction
 from .entries import Candidate, matches_keywords, parse_feed
+from .extraction_pool import ExtractionPool
 from .fetch import Fetcher
 from .state import FeedState, FeedStates, PollOutcome, make_owner
 
@@ -67,8 +68,11 @@ class Poller:
         owner: str | None = None,
         stop: threading.Event | None = None,
         progress: Progress | None = None,
+        extraction_pool: ExtractionPool | None = None,
     ):
         self.config = config
+        # Not started: extraction stays in this process.
+        self.extraction_pool = extraction_pool or ExtractionPool(workers=0)
         self.states = FeedStates(engine)
         self.writer = DocumentWriter(EventStore(engine))
         self.fetcher = Fetcher(config.fetch)
@@ -147,49 +151,67 @@ class Poller:
         why it stopped early (if it did) and the feed_entries rows still to write
         (they are written with the poll's outcome)."""
         known = self.states.known_entries(feed.name, [c.document_id for c in candidates])
+        plan = [(c, known.get(c.document_id)) for c in candidates]
+        plan = [(c, seen, self._verdict(feed, c, seen)) for c, seen in plan]
+        # Extracted ahead (in worker processes, where there are) in the order they are stored.
+        extractions = self.extraction_pool.extract_all([c for c, _, verdict in plan if verdict == "write"])
         pending: list[tuple[str, str, int]] = []
         beat_every, last_beat = self.lease / 3, time.monotonic()
         stopped = None
-        for done, candidate in enumerate(candidates, 1):
-            if self.stop.is_set():
-                stopped = "stopped before every entry was stored; the rest follow on the next poll"
-                break
-            if time.monotonic() - last_beat > beat_every:
-                if not self.states.heartbeat(feed.name, self.owner, self.lease):
-                    stopped = "lease lost: another worker took this feed over"
+        try:
+            for done, (candidate, seen, verdict) in enumerate(plan, 1):
+                if self.stop.is_set():
+                    stopped = "stopped before every entry was stored; the rest follow on the next poll"
                     break
-                last_beat = time.monotonic()
-            try:
-                row = self._store_entry(feed, candidate, known.get(candidate.document_id), result)
-            except Exception:
-                with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
+                if time.monotonic() - last_beat > beat_every:
+                    if not self.states.heartbeat(feed.name, self.owner, self.lease):
+                        stopped = "lease lost: another worker took this feed over"
+                        break
+                    last_beat = time.monotonic()
+                try:
+                    row = self._store_entry(candidate, seen, verdict, extractions, result)
+                except Exception:
+                    with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
+                        self.states.record_entries(feed.name, pending)
+                    raise
+                if row is not None:
+                    pending.append(row)
+                if len(pending) >= ENTRY_BATCH:
                     self.states.record_entries(feed.name, pending)
-                raise
-            if row is not None:
-                pending.append(row)
-            if len(pending) >= ENTRY_BATCH:
-                self.states.record_entries(feed.name, pending)
-                pending = []
-            if self.progress is not None:
-                self.progress(feed.name, done, len(candidates))
+                    pending = []
+                if self.progress is not None:
+                    self.progress(feed.name, done, len(candidates))
+        finally:
+            extractions.close()  # stopped early: the workers drop the rest
         return stopped, pending
 
-    def _store_entry(
-        self, feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None, result: FeedResult
-    ) -> tuple[str, str, int] | None:
-        """Store one entry if it is new or changed; returns its feed_entries row, if it changed."""
-        doc, sha = candidate.document_id, candidate.text_sha256
-        if seen is not None and seen[0] == sha and seen[1] > 0:
-            result.unchanged += 1  # the common case on a known feed: one dict lookup
-            return None
+    @staticmethod
+    def _verdict(feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None) -> str:
+        """What to do with an entry: "unchanged" (stored as it is), "filtered"
+        (the feed's keywords exclude it) or "write"."""
+        if seen is not None and seen[0] == candidate.text_sha256 and seen[1] > 0:
+            return "unchanged"  # the common case on a known feed: one dict lookup
         if not matches_keywords(candidate, feed.keywords):
-            if seen is not None and seen[0] == sha:
-                result.unchanged += 1
-                return None
+            return "unchanged" if seen is not None and seen[0] == candidate.text_sha256 else "filtered"
+        return "write"
+
+    def _store_entry(
+        self,
+        candidate: Candidate,
+        seen: tuple[str, int] | None,
+        verdict: str,
+        extractions: Iterator[Extraction],
+        result: FeedResult,
+    ) -> tuple[str, str, int] | None:
+        """Act on the entry's verdict; returns its feed_entries row, if it changed."""
+        if verdict == "unchanged":
+            result.unchanged += 1
+            return None
+        if verdict == "filtered":
             result.filtered += 1
-            return (doc, sha, 0)
+            return (candidate.document_id, candidate.text_sha256, 0)
         # Never shown by this feed: almost always a new document (see DocumentWriter.write).
-        written = self.writer.write(candidate, assume_new=seen is None)
+        written = self.writer.write(candidate, assume_new=seen is None, extraction=next(extractions))
         if written.outcome == "new":
             result.new += 1
         elif written.outcome == "revised":
@@ -198,4 +220,4 @@ class Poller:
             result.unchanged += 1  # stored already (the entry table lagged after a crash, or another feed)
         result.claim_reports += written.claim_reports
         result.extraction_failures += written.extraction == "failed"
-        return (doc, sha, written.revision)
+        return (candidate.document_id, candidate.text_sha256, written.revision)

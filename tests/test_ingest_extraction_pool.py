@@ -1,0 +1,85 @@
+"""Extraction in forked worker processes gives exactly what extraction in-process gives,
+survives a dead worker, and stops cleanly when the caller stops early."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+
+import pytest
+
+from tracker.bench.ingest_bench import synthetic_feed
+from tracker.ingest.config import parse_config
+from tracker.ingest.entries import parse_feed
+from tracker.ingest.extraction_pool import MIN_BATCH, ExtractionPool
+from tracker.ingest.runner import ingest_once
+from tracker.store import EventStore, make_engine
+from tracker.store.migrate import upgrade
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the pool forks only on Linux")
+
+ENTRIES = 3 * MIN_BATCH  # enough for the pool to be used
+
+
+@pytest.fixture(scope="module")
+def candidates():
+    body = synthetic_feed(ENTRIES, size=1200)
+    return parse_feed(body, {}, source="pool-test", language=None, fetched_at=None).candidates
+
+
+@pytest.fixture(scope="module")
+def in_process(candidates):
+    return list(ExtractionPool(workers=0).extract_all(candidates))
+
+
+def test_workers_extract_exactly_what_the_process_would(candidates, in_process):
+    assert sum(len(x.reports) for x in in_process) > ENTRIES // 2  # the feed has claims to find
+    with ExtractionPool(workers=2) as pool:
+        assert pool.running
+        assert list(pool.extract_all(candidates)) == in_process
+        assert pool.running
+
+
+def test_a_killed_worker_costs_speed_not_data(candidates, in_process):
+    with ExtractionPool(workers=2) as pool:
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+            child.join()
+        assert list(pool.extract_all(candidates)) == in_process
+        assert not pool.running  # the rest of this process's polls extract in-process
+        assert list(pool.extract_all(candidates[:3])) == in_process[:3]
+
+
+def test_stopping_early_drops_the_queued_work_and_the_pool_goes_on(candidates, in_process):
+    with ExtractionPool(workers=2) as pool:
+        extractions = pool.extract_all(candidates)
+        first = [next(extractions) for _ in range(5)]
+        extractions.close()
+        assert first == in_process[:5]
+        assert list(pool.extract_all(candidates)) == in_process
+
+
+def _stored(tmp_path, name: str, workers: int) -> list[tuple]:
+    path = tmp_path / "feed.xml"
+    path.write_bytes(synthetic_feed(ENTRIES, size=1200))
+    config = parse_config(f"feeds:\n  - {{name: bench, url: '{path}', language: de, interval: 1h}}\n")
+    engine = make_engine(f"sqlite:///{tmp_path / name}")
+    upgrade(engine)
+    with ExtractionPool(workers) as pool:
+        result = ingest_once(engine, config, extraction_pool=pool).results[0]
+    assert (result.new, result.extraction_failures) == (ENTRIES, 0)
+    events = []
+    for event in EventStore(engine).read_all():
+        data = {k: v for k, v in event.data.items() if k != "fetched_at"}  # the poll's clock
+        events.append((event.stream, event.version, event.type, data))
+    engine.dispose()
+    return events
+
+
+def test_ingest_with_workers_stores_the_same_events_as_without(tmp_path):
+    with_workers = _stored(tmp_path, "workers.db", 2)
+    without = _stored(tmp_path, "in-process.db", 0)
+    assert len(with_workers) > ENTRIES  # documents and their claim reports
+    assert with_workers == without
