@@ -67,6 +67,8 @@ class Conflict:
     principal_parties: tuple[str, ...]
     names: tuple[str, ...]
     places: tuple[str, ...]
+    # Who "the region" stands for beside an office: "the region's defence ministry".
+    region_authority: str | None = None
 
 
 class SentenceLink(NamedTuple):
@@ -133,8 +135,9 @@ class ConflictRegistry:
                 principal_parties=tuple(spec.get("principal_parties", spec.get("parties", []))),
                 names=tuple(spec.get("names", [])),
                 places=tuple(spec.get("places", [])),
+                region_authority=spec.get("region_authority"),
             )
-            for party in c.parties:
+            for party in (*c.parties, *([c.region_authority] if c.region_authority else [])):
                 if party not in self.actors.actors:
                     raise ValueError(f"conflict {c.id}: unknown party {party!r}")
             self.conflicts[c.id] = c

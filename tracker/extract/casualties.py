@@ -39,6 +39,7 @@ _AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
 # "61 civilians killed and [291] injured", "43 civilians killed, with [206] injured"
 _COORDINATED = re.compile(r"(?:und|and|,|with)\s*$")
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
+_OWNER_LINK = re.compile(r"\s+((?:der|des|of the|of)\s+)?")  # before the owner of a group
 _VALUE_BEFORE = re.compile(
     r"(?:\b(?:auf|mit|to|at|of|von|reached|erreichte|betragt|liegt bei|stands at|stood at)|[:=])\s*$"
 )
@@ -116,6 +117,9 @@ def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -
         group = _group_of(word)
         if group is not None:
             head.group, head.kind, head.end, head.named_group = group, "people", w.end(), True
+            owner = _owner_after(doc, w.end(), clause_end)
+            if owner is not None and head.side is None:
+                head.side, head.end = owner.actor_id, owner.end
             break
         if head.kind == "people":
             break
@@ -136,6 +140,25 @@ def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -
             head.kind = "other"
             break
     return head
+
+
+def _owner_after(doc: Document, pos: int, end: int):
+    """"Soldaten der Karabach-Armee", "soldiers of the Azerbaijani army", "Zivilisten
+    Aserbaidschans": the actor the group belongs to, named right after it."""
+    link = _OWNER_LINK.match(doc.folded, pos, end)
+    if link is None:
+        return None
+    article = link.group(1) is not None
+    # A role mention starts at its article ("der aserbaidschanischen Armee", "the Armenian army").
+    first = link.start(1) if article else link.end()
+    for m in doc.mentions_in(first, min(end, link.end() + 60)):
+        if m.start > link.end():
+            break
+        if not article and not (m.kind == "name" and m.surface.endswith("s")):
+            break  # without "der"/"of" only a genitive name belongs ("Zivilisten Aserbaidschans")
+        if m.actor_id and (m.kind == "name" or m.role in ("military", "side")):
+            return m
+    return None
 
 
 def _people_word_follows(doc: Document, pos: int, end: int) -> bool:

@@ -35,6 +35,8 @@ _PREV_WORD = re.compile(r"([\w-]+)[ \t]+$")
 _ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em", "ed", "ing", "ian", "ese", "ish")
 _WORD = re.compile(r"[\w'-]+")
 _AFTER_COMMA = re.compile(r"[,;]\s*$")
+_REGION_BEFORE = re.compile(r"\b(?:the )?(?:region|enclave)'s\s+$")
+_REGION_AFTER = re.compile(r"\s+(?:der region|der enklave|of the region|of the enclave)\b")  # on folded text
 _LAST_STOP = re.compile(r"[,.;:!?\"“”„()][^,.;:!?\"“”„()]*+$")
 _DATE_KEYWORDS = frozenset(DATE_KEYWORDS)
 
@@ -145,9 +147,24 @@ class Document:
     @functools.cached_property
     def mentions(self) -> list[ActorMention]:
         """Actors with roles and people ("der türkische Außenminister" -> TUR, Çavuşoğlu)."""
-        return self.actors.find_actors(
+        found = self.actors.find_actors(
             self.text, folded=self.folded, document_date=self.published, include_generic=True, plain=self.plain
         )
+        conflict = self.conflicts.conflicts.get(self.relevance.conflict_id) if self.relevance.conflict_id else None
+        if conflict is None or conflict.region_authority is None:
+            return found
+        return [self._region_office(m, conflict.region_authority) if m.kind == "generic_role" else m for m in found]
+
+    def _region_office(self, m: ActorMention, authority: str) -> ActorMention:
+        """"the region's defence ministry", "das Verteidigungsministerium der Region": in a
+        text about the conflict, an office of the region is its authority's."""
+        before = _REGION_BEFORE.search(self.folded, max(0, m.start - 20), m.start)
+        after = _REGION_AFTER.match(self.folded, m.end)
+        if before is None and after is None:
+            return m
+        start = before.start() if before is not None else m.start
+        end = after.end() if after is not None else m.end
+        return m._replace(actor_id=authority, start=start, end=end, surface=self.text[start:end], kind="role")
 
     @functools.cached_property
     def _starts(self) -> list[int]:

@@ -106,7 +106,12 @@ def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
 _PARTICIPLES = ("vereinbart", "akzeptiert", "unterzeichnet")
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|an?)\s+$")
 _SPACE = re.compile(r"\s+")
-_GERMAN_ARTICLE_BEFORE = re.compile(r"\b(?:der|die|den|dem|des|einer|eine|einen|einem|zur|zum|beim)\s+$")
+# The article may stand before a short phrase that qualifies the participle: "die [in
+# Moskau] vereinbarten Waffenruhen", "der [am Samstag] vereinbarten Feuerpause".
+_GERMAN_ARTICLE_BEFORE = re.compile(
+    r"\b(?:der|die|den|dem|des|einer|eine|einen|einem|zur|zum|beim)\s+"
+    r"(?:(?:in|im|am|von|vom|zwischen|unter|bei|mit|seit|erst|zuvor|bereits|kurz)\s+(?:[\w-]+\s+){1,2})?$"
+)
 
 
 def _attributive(doc: Document, start: int, end: int) -> bool:
@@ -117,7 +122,7 @@ def _attributive(doc: Document, start: int, end: int) -> bool:
             return False
         # "-ten" is also the past tense ("Beide Seiten vereinbarten Waffenruhe"): attributive
         # only after an article ("der vereinbarten Waffenruhe").
-        return not word.endswith("ten") or bool(_GERMAN_ARTICLE_BEFORE.search(doc.folded, max(0, start - 7), start))
+        return not word.endswith("ten") or bool(_GERMAN_ARTICLE_BEFORE.search(doc.folded, max(0, start - 40), start))
     return bool(_ARTICLE_BEFORE.search(doc.folded, max(0, start - 5), start))
 
 
