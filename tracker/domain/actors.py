@@ -39,6 +39,8 @@ _LEFT_GAP = re.compile(
     r"(?:-|\s+(?:(?:former|ex|ehemalig\w*|fruher\w*|einstig\w*|damalig\w*|then|outgoing|incoming|"
     r"scheidend\w*|kunftig\w*|designiert\w*|neue\w*|new|top)[\s-]+)?)$"
 )
+_STAFF_ROLES = frozenset({"spokesperson", "officials"})  # who speak for an institution
+_OFFICE_OF = re.compile(r"\s+(?:for|of|at|des|der)\s+(?:the\s+)?")  # "a spokesman for [the ministry]"
 _COORDINATION = re.compile(r"\s*(?:,|und|and|oder|or|sowie)\s*")
 _RIGHT_GAP = re.compile(r"^\s+(?:(?:in|von|aus|des|der|of|from|for)\s+(?:the\s+)?)?$")
 _NOT_IN_OFFICE_BEFORE = re.compile(
@@ -346,6 +348,10 @@ class ActorRegistry:
         merged: list[ActorMention] = []
         for m in mentions:
             prev = merged[-1] if merged else None
+            office = self._office_of_institution(text, folded, prev, m)
+            if office is not None:
+                merged[-1] = office
+                continue
             if (
                 prev is not None
                 and m.kind == "person"
@@ -365,6 +371,19 @@ class ActorRegistry:
                 continue
             merged.append(m)
         return merged
+
+    def _office_of_institution(self, text, folded, prev, m) -> ActorMention | None:
+        """An office named with its institution: "an Armenian military spokeswoman", "a
+        spokesman for the Azerbaijani defence ministry" (the office, the institution's actor)."""
+        if prev is None or prev.person is not None or _STAFF_ROLES.isdisjoint((prev.role, m.role)):
+            return None
+        if m.kind == "generic_role" and prev.kind == "role" and prev.actor_id and self.is_institution(prev.role):
+            if folded[prev.end : m.start] == " ":
+                return prev._replace(end=m.end, surface=text[prev.start : m.end], role=m.role)
+        if prev.kind == "generic_role" and m.kind == "role" and m.actor_id and m.person is None:
+            if self.is_institution(m.role) and _OFFICE_OF.fullmatch(folded, prev.end, m.start):
+                return prev._replace(actor_id=m.actor_id, end=m.end, surface=text[prev.start : m.end], kind="role")
+        return None
 
     def _resolve_people(self, mentions: list[ActorMention], document_date: DocumentDate | None) -> list[ActorMention]:
         """Fill in the person behind a role phrase and the role behind "counterpart"."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from tracker.domain.actors import AGENT_KINDS
 from tracker.domain.conflict import OTHER_INCIDENT
 
 from . import lexicon as lx
@@ -39,6 +40,7 @@ _AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
 # "61 civilians killed and [291] injured", "43 civilians killed, with [206] injured"
 _COORDINATED = re.compile(r"(?:und|and|,|with)\s*$")
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
+_LOST = re.compile(r"\b(?:lost|verlor\w*)\b")
 _OWNER_LINK = re.compile(r"\s+((?:der|des|of the|of)\s+)?")  # before the owner of a group
 _VALUE_BEFORE = re.compile(
     r"(?:\b(?:auf|mit|to|at|of|von|reached|erreichte|betragt|liegt bei|stands at|stood at)|[:=])\s*$"
@@ -308,6 +310,11 @@ def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clau
     for m in doc.mentions_in(*clause):
         if m.role == "side" and m.actor_id:
             return m.actor_id  # "auf armenischer Seite", "on the Armenian side"
+    if doc.has(_LOST, *clause):  # "Armenien habe ... 40 Soldaten verloren": the subject's dead
+        for m in doc.mentions_in(clause[0], n.start):
+            if m.actor_id in parties and m.kind in AGENT_KINDS and doc.governing_preposition(m.start) is None:
+                if not doc.is_genitive_attribute(m):
+                    return m.actor_id
     window = (max(clause[0], n.start - 30), min(clause[1], head.end + 30))
     if claimed_by in parties and lx.ENEMY_SIDE.search(doc.folded, *window):
         others = [p for p in (conflict.principal_parties if conflict else ()) if p != claimed_by]

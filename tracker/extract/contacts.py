@@ -27,6 +27,8 @@ def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
     seen: set[tuple] = set()
     for trigger in lx.CONTACT_ANY.finditer(doc.folded, info.start, info.end):
         medium, (t0, t1) = trigger.lastgroup, trigger.span()
+        if trigger.group() in ("called", "calls") and not _actor_object(doc, t1):
+            continue  # "called for a ceasefire", "called on both sides", "a so-called buffer zone"
         clause = doc.clause_of(info, t0)
         # negation or plans in the clause, but not in what someone says after a speech verb
         speech = doc.first(lx.SPEECH_VERB, t1, clause[1])
@@ -54,6 +56,12 @@ def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
             )
         )
     return drafts
+
+
+def _actor_object(doc: Document, pos: int) -> bool:
+    """Is the word after `pos` the start of an actor ("called [Armenian Prime Minister ...]")?"""
+    following = doc.mentions_in(pos, pos + 80)
+    return bool(following) and following[0].actor_id is not None and not doc.folded[pos : following[0].start].strip()
 
 
 def _participant(doc: Document, m: ActorMention) -> bool:

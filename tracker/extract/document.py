@@ -37,6 +37,11 @@ _WORD = re.compile(r"[\w'-]+")
 _AFTER_COMMA = re.compile(r"[,;]\s*$")
 _REGION_BEFORE = re.compile(r"\b(?:the )?(?:region|enclave)'s\s+$")
 _REGION_AFTER = re.compile(r"\s+(?:der region|der enklave|of the region|of the enclave)\b")  # on folded text
+# Right before a verb coordinated with the sentence's first: "..., but says", "und sagte".
+_ELIDED_SUBJECT_AFTER = re.compile(r"\s+(?:aber|jedoch|zudem|ausserdem|auch|dann)(?:\s+mit)?\s*(?:[,:]|dass\b)")
+_WORD_END = re.compile(r"\w*")
+_ARTICLE_ONLY = re.compile(r"\W*(?:(?:the|der|die|das)\s+)?")
+_COORDINATED_VERB = re.compile(r"\b(?:but|and|yet|aber|und|doch|jedoch)\s+(?:also\s+|auch\s+)?$")
 _LAST_STOP = re.compile(r"[,.;:!?\"“”„()][^,.;:!?\"“”„()]*+$")
 _DATE_KEYWORDS = frozenset(DATE_KEYWORDS)
 
@@ -450,6 +455,9 @@ class Document:
                     continue
                 c0, c1 = clauses[ci]
                 agent_m = self._agent_near(span[0], span[1], c0, c1)
+                elided = agent_m is None and self._subject_elided(c0, span[0])
+                if elided:
+                    agent_m = self._sentence_subject(info, c0 if ci > 0 else span[0])
                 if agent_m is None:
                     continue
                 done.add(ci)
@@ -457,7 +465,7 @@ class Document:
                 date = next(iter(self.dates_in(c0, c1)), None)
                 co = self._coordinated(agent.mention, c0)
                 if self._attribution_only(c0, c1, agent_span, span):
-                    if ci == 0:  # "Wie X mitteilte, ...", "Sarif sagte, ..."
+                    if ci == 0 or elided:  # "Wie X mitteilte, ...", "Sarif sagte, ...", "X ..., teilte aber mit, ..."
                         cover = (clauses[ci + 1][0] if ci + 1 < len(clauses) else c1, info.end)
                         found.append(Attribution(agent, cover, span, "leading", date, co))
                     else:  # "..., sagte der türkische Außenminister."
@@ -537,6 +545,26 @@ class Document:
             if rest > 2:
                 return False  # more than a word or two beside the source
         return True
+
+    def _subject_elided(self, clause_start: int, verb_start: int) -> bool:
+        """A speech verb sharing the sentence's subject: "Azerbaijan ..., but says 93 ...",
+        "... and said 93 ...", "Die Regierung ... nannte keine Zahlen, teilte aber mit, ..."."""
+        if _COORDINATED_VERB.search(self.folded, max(clause_start, verb_start - 12), verb_start):
+            return True
+        # German verb-first: "..., teilte aber mit, ..." (a subject after the verb would be
+        # its own: ", sagte der Sprecher")
+        verb_first = clause_start > 0 and not self.folded[clause_start:verb_start].strip(" ,;")
+        return verb_first and _ELIDED_SUBJECT_AFTER.match(self.folded, _WORD_END.match(self.folded, verb_start).end()) is not None
+
+    def _sentence_subject(self, info: SentenceInfo, end: int) -> tuple[Agent, tuple[int, int]] | None:
+        """The actor opening the sentence, as the subject of a later coordinated verb."""
+        mentions = self.mentions_in(info.start, end)
+        first = mentions[0] if mentions else None
+        if first is None or not _ARTICLE_ONLY.fullmatch(self.folded, info.start, first.start):
+            return None  # not at the start (an article may precede it)
+        if first.actor_id and first.kind in AGENT_KINDS and self.governing_preposition(first.start) is None:
+            return _agent(first), (first.start, first.end)
+        return None
 
     def _agent_near(self, v0: int, v1: int, c0: int, c1: int) -> tuple[Agent, tuple[int, int]] | None:
         before = self._agent_before(v0, c0)

@@ -243,7 +243,9 @@ CONTACT = {
     "phone_call": _words(
         r"telefonat\w*", r"telefoniert\w*", r"telefongesprach\w*", "telefonisch", r"am telefon",
         r"phone (?:call|conversation|talks)", r"telephone (?:call|conversation)", r"by (?:tele)?phone", "phoned",
-        r"call with",
+        r"call with", r"angerufen", r"rief\s+[^.;!?\n,]{0,60}?\s+an",
+        # only with an actor as object ("Macron called Pashinyan"), see contacts.py
+        r"called", r"calls",
     ),
     "joint_statement": _words(
         r"gemeinsame\w* erklarung\w*", r"gemeinsam erklart\w*", r"gemeinsame\w* stellungnahme\w*",
@@ -326,7 +328,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "exchange",
     ),
     "contact": (
-        "telefon", "phone", "telephone", "call", "gemeinsam", "joint", "pressekonferenz", "pressebegegnung", "press",
+        "telefon", "phone", "telephone", "call", "angerufen", "rief", "gemeinsam", "joint", "pressekonferenz", "pressebegegnung", "press",
         "news", "treffen", "traf$", "trafen", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung",
         "gipfel",
         "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",
