@@ -29,6 +29,8 @@ _VENUE_BEFORE = re.compile(
     r"(?:innerhalb|im rahmen|within|in the framework of|under the auspices of|unter (?:der )?(?:leitung|vermittlung|"
     r"schirmherrschaft)|mediated by|vermittelt von|via|uber)\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
 )
+_WORD = re.compile(r"[\w'-]+")
+_ARTICLES = frozenset({"der", "die", "das", "the"})
 _CLAUSE_TAIL = re.compile(r"[\s,.;:!?“”„\"]+$")
 _PRIORITY = ("negated_reject", "rejects", "agreed", "calls_for_ceasefire", "ready_to_negotiate", "term_conditional")
 
@@ -188,7 +190,8 @@ def _subjects(doc: Document, start: int, end: int) -> list[ActorMention]:
 
 
 def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -> list[ActorMention]:
-    c0, c1 = info.clauses[doc.clause_index(info, cue[0])]
+    ci = doc.clause_index(info, cue[0])
+    c0, c1 = info.clauses[ci]
     attribution = doc.attribution_at(info, cue[0])
     agent = attribution.agent.mention if attribution is not None else None
     if attribution is not None and attribution.kind == "inline":
@@ -204,14 +207,36 @@ def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -
         else:
             # inverted subject right after the verb: "riefen Russland, Frankreich und die USA ... auf"
             candidates = _leading_list(doc, [m for m in candidates if m.start >= cue[0]], cue[0])
+    if not candidates and ci > 0 and (attribution is None or attribution.kind == "source"):
+        candidates = _apposed_subject(doc, info, ci)
     if candidates:
         # the subject is the first run of actors; later ones are objects
         # ("Russland, Frankreich und die USA haben die Konfliktparteien ... aufgerufen")
         return _leading_list(doc, candidates, candidates[0].start)
-    if cue_type != "term_conditional" and attribution is not None:
+    if attribution is not None and (cue_type != "term_conditional" or attribution.agent.actor_id in _parties(doc)):
         return attribution.agents  # "Azerbaijan said it had rejected ...", "Both X and Y said they ..."
     antecedent = doc.subject_pronoun(c0, cue[0])
     return [antecedent] if antecedent is not None else []  # "He ruled out any ceasefire ..."
+
+
+def _parties(doc: Document) -> tuple[str, ...]:
+    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id or "")
+    return conflict.parties if conflict is not None else ()
+
+
+def _apposed_subject(doc: Document, info: SentenceInfo, ci: int) -> list[ActorMention]:
+    """A subject with an apposition, in the clauses before the verb's: "Der Präsident
+    Aserbaidschans, Ilham Alijew, lehnte ... ab", "Aliyev, Azerbaijan's president, rejected"."""
+    before = info.clauses[:ci]
+    mentions = [m for m in doc.mentions_in(before[0][0], before[-1][1]) if _eligible(doc, m)]
+    if not mentions or len({m.actor_id for m in mentions}) > 1:
+        return []
+    named = [(m.start, m.end) for m in mentions]
+    for c0, c1 in before:  # nothing but the names (and articles) in those clauses
+        rest = [w for w in _WORD.finditer(doc.folded, c0, c1) if not any(a <= w.start() < b for a, b in named)]
+        if any(w.group() not in _ARTICLES for w in rest):
+            return []
+    return mentions[:1]
 
 
 def _leading_list(doc: Document, mentions: list[ActorMention], pos: int) -> list[ActorMention]:
