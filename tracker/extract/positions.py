@@ -27,7 +27,8 @@ from .document import Document, Draft, SentenceInfo
 
 _VENUE_BEFORE = re.compile(
     r"(?:innerhalb|im rahmen|within|in the framework of|under the auspices of|unter (?:der )?(?:leitung|vermittlung|"
-    r"schirmherrschaft)|mediated by|vermittelt von|via|uber)\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
+    r"schirmherrschaft)|mediated by|vermittelt von|via|uber|(?:work|working|cooperate|cooperating|engage|engaging) with)"
+    r"\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
 )
 _WORD = re.compile(r"[\w'-]+")
 _ARTICLES = frozenset({"der", "die", "das", "the"})
