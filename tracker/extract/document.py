@@ -199,11 +199,16 @@ class Document:
             for info in self.sentences:
                 paragraphs.setdefault(info.sentence.paragraph, []).append(info)
             groups = list(paragraphs.values())
+            # "beide Seiten", "the warring parties": in a text about the conflict, its parties
+            party_groups = [
+                ActorMention(self.conflicts.conflicts[conflict].principal_parties[0], g0, g1, self.text[g0:g1], kind="group")
+                for g0, g1 in self.all(lx.PARTY_GROUP, 0, len(self.text))
+            ]
             links = self.conflicts.linked_sentences(
                 conflict,
                 [[(i.start, i.end) for i in group] for group in groups],
                 folded=self.folded,
-                mentions=[m for m in self.mentions if m.actor_id],
+                mentions=[m for m in self.mentions if m.actor_id] + party_groups,
                 terms=self.terms,
                 other_incident=lambda start, end: self.has(OTHER_INCIDENT, start, end),
             )
