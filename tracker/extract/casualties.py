@@ -218,7 +218,9 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         # A toll's value may sit in the next clause: "34 more deaths, taking their total to 1,068".
         value_position = _VALUE_BEFORE.search(doc.folded, max(0, n.start - 30), n.start) is not None
         prev_end = numbers[i - 1].end if i > 0 else clause[0]
-        backward = (max(prev_end, s0 if value_position else clause[0], n.start - 90), n.start)
+        # a toll names what it counts well before its value: "Die Zahl der getöteten ... stieg ... auf 1.177"
+        reach = 140 if value_position else 90
+        backward = (max(prev_end, s0 if value_position else clause[0], n.start - reach), n.start)
         measure = _measure(doc, info, numbers[i + 1 :], n, head, part_of, backward, value_position)
         if measure is None:
             continue

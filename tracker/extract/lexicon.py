@@ -118,6 +118,7 @@ MILITARY = _words(
     r"soldiers?", r"servicem[ae]n", "troops", r"fighters?", r"military personnel", r"service ?members?",
     r"militants?", r"conscripts?", r"wehrpflichtig\w*", r"offizier\w*", "officers", r"militarische\w*",
     r"military", r"soldiers'?", r"rekrut\w*", r"sicherheitskrafte\w*", r"mercenar\w*", r"soldner\w*",
+    r"forces", r"streitkrafte\w*", r"truppen",
 )
 # "17 Tote in den eigenen Reihen": among one's own forces
 MILITARY_CONTEXT = _words(r"in den eigenen reihen", r"in (?:its|their) (?:own )?ranks", r"an der front", r"at the front")
