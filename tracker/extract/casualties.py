@@ -36,6 +36,7 @@ _STOP = re.compile(
     r"on|at|after|since|during|from|to|with|and|or|when|while|in|near|nahe|by|for|but|aber|allein|alone)$"
 )
 _SKIP = re.compile(r"(?:of|der|die|den|dem|des|the|weitere\w*|other|more|additional|further)$")
+_LIST_WORDS = frozenset({"und", "and", "sowie", "auch", "also"})
 _AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
 # "61 civilians killed and [291] injured", "43 civilians killed, with [206] injured"
 _COORDINATED = re.compile(r"(?:und|and|,|with)\s*$")
@@ -263,7 +264,13 @@ def _measure(doc, info, following, n, head, part_of, backward, value_position) -
     later = [m for m in following if not lx.PART_OF_BEFORE.search(doc.folded, max(s0, m.start - 30), m.start)]
     # the nearest measure word after the number wins ("37 getötet und 118 verletzt")
     forward = _measures(doc, head.end, later[0].start if later else s1)
-    shares_verb = later and _AND_BEFORE.search(doc.folded, max(s0, later[0].start - 10), later[0].start)
+    # "Three Azerbaijani soldiers and two Armenian fighters were killed" share a verb;
+    # "5,000 people were displaced and 12 soldiers killed" do not: a predicate between
+    shares_verb = (
+        later
+        and _AND_BEFORE.search(doc.folded, max(s0, later[0].start - 10), later[0].start)
+        and not [w for w in doc.words_between(head.end, later[0].start) if w not in _LIST_WORDS]
+    )
     if not forward and head.kind == "people" and shares_verb:
         # "Three Azerbaijani soldiers and two Armenian fighters were killed": one verb for both
         forward = _measures(doc, head.end, later[1].start if len(later) > 1 else s1)

@@ -20,7 +20,8 @@ _QUALIFIERS = {
         "rund", "etwa", "ungefahr", "circa", "ca.", "zirka", "schatzungsweise", "an die", "about", "around",
         "some", "roughly", "approximately", "an estimated", "estimated", "approx.",
     ],
-    "up_to": ["bis zu", "hochstens", "maximal", "up to", "as many as", "at most"],
+    # "fewer than 10" is below 10: up to, the nearest of the vocabulary's qualifiers
+    "up_to": ["bis zu", "hochstens", "maximal", "up to", "as many as", "at most", "weniger als", "fewer than", "less than"],
 }
 _QUALIFIER_OF = {phrase: q for q, phrases in _QUALIFIERS.items() for phrase in phrases}
 
@@ -43,6 +44,8 @@ _TENS_EN = {
 }
 # Vague quantity words: reported with count None, never turned into a number.
 VAGUE = (
+    # "einige hundert", "several hundred": no count (before the single words they start with)
+    "(?:einige|einigen|mehrere|mehreren|ein paar|several|a few) (?:hundert|tausend|dutzend|hundred|thousand|dozen)|"
     "dutzende|dutzenden|hunderte|hunderten|tausende|tausenden|mehrere|mehreren|zahlreiche|zahlreichen|etliche|"
     "etlichen|dozens|hundreds|thousands|several|scores|numerous"
 )
@@ -65,7 +68,7 @@ _ONE = (
 _NUMBER = (
     rf"(?:(?P<qual>{_QUALIFIER_RE})\s+)?"
     rf"(?:(?P<digits>{_DIGITS}){_MULTIPLIER}(?P<mult_end>)|(?P<vague>{VAGUE})|(?P<one>{_ONE})|(?P<word>{_WORD})"
-    r"(?:\s+(?P<word2>hundert|hundred|thousand|tausend))?)"
+    r"(?:\s+(?P<word2>hundert|hundred|thousand|tausend|dutzend|dozen))?|(?P<dozen>a dozen|ein dutzend))"
     r"(?![\w])"
 )
 NUMBER = re.compile(rf"(?<![\w.,])(?P<number>{_NUMBER})")
@@ -165,17 +168,23 @@ def find_numbers(folded: str, start: int, end: int) -> list[NumberMention]:
             out.append(NumberMention(m.start("number"), m.end(), m.start("digits"), count, qualifier, False, year_like))
         elif m.group("vague"):
             out.append(NumberMention(m.start("number"), m.end(), m.start("vague"), None, "approximately", True, False))
+        elif m.group("dozen"):  # "a dozen": about twelve
+            out.append(NumberMention(m.start("number"), m.end(), m.start("dozen"), 12, "approximately", False, False))
         elif m.group("one"):
             out.append(NumberMention(m.start("number"), m.end(), m.start("one"), 1, qualifier, False, False))
         else:
             word = m.group("word")
             if word in _NOT_NUMBERS:
                 continue
+            second = m.group("word2")
+            dozens = second in ("dutzend", "dozen")
             count = parse_german_word(word)
             if count is None:
-                count = parse_english_word(word, m.group("word2"))
-            elif m.group("word2"):
-                count = count * (100 if m.group("word2") in ("hundert", "hundred") else 1000)
+                count = parse_english_word(word, None if dozens else second)
+            elif second and not dozens:
+                count = count * (100 if second in ("hundert", "hundred") else 1000)
+            if count is not None and dozens:  # "zwei Dutzend", "two dozen": about 24
+                count, qualifier = count * 12, "approximately" if qualifier == "exact" else qualifier
             if count is not None:
                 out.append(NumberMention(m.start("number"), m.end(), m.start("word"), count, qualifier, False, False))
     return out
