@@ -17,6 +17,7 @@ from tracker.domain.actors import AGENT_KINDS, ActorMention
 from . import lexicon as lx
 from .document import Document, Draft, SentenceInfo, claimant
 
+_NEEDS_OBJECT = ("called", "calls", "spoke", "speaks")  # a contact only with an actor as object
 _TRIM = re.compile(r"^[\s,;:–-]+|[\s,.;:!?–-]+$")
 
 
@@ -27,8 +28,8 @@ def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
     seen: set[tuple] = set()
     for trigger in lx.CONTACT_ANY.finditer(doc.folded, info.start, info.end):
         medium, (t0, t1) = trigger.lastgroup, trigger.span()
-        if trigger.group() in ("called", "calls") and not _actor_object(doc, t1):
-            continue  # "called for a ceasefire", "called on both sides", "a so-called buffer zone"
+        if trigger.group().startswith(_NEEDS_OBJECT) and not _actor_object(doc, t1):
+            continue  # "called for a ceasefire", "called on both sides", "spoke to reporters"
         clause = doc.clause_of(info, t0)
         # negation or plans in the clause, but not in what someone says after a speech verb
         speech = doc.first(lx.SPEECH_VERB, t1, clause[1])
@@ -93,7 +94,9 @@ def _topic(doc: Document, info: SentenceInfo, after: int) -> str | None:
         if any(d.start <= m.end() < d.end for d in dates):
             continue  # "on Saturday" is a date, not a topic
         clause = doc.clause_of(info, m.end())
-        text = _TRIM.sub("", doc.text[m.end() : clause[1]])
+        # up to the clause's end or a date after the topic ("on Nagorno-Karabakh on Tuesday")
+        stop = min([d.start for d in dates if m.end() < d.start < clause[1]] + [clause[1]])
+        text = _TRIM.sub("", doc.text[m.end() : stop])
         text = text[: len(text) - len(m2.group())] if (m2 := lx.TOPIC_TAIL.search(text)) else text
         if text:
             return text[:160]

@@ -245,8 +245,8 @@ CONTACT = {
         r"telefonat\w*", r"telefoniert\w*", r"telefongesprach\w*", "telefonisch", r"am telefon",
         r"phone (?:call|conversation|talks)", r"telephone (?:call|conversation)", r"by (?:tele)?phone", "phoned",
         r"call with", r"angerufen", r"rief\s+[^.;!?\n,]{0,60}?\s+an",
-        # only with an actor as object ("Macron called Pashinyan"), see contacts.py
-        r"called", r"calls",
+        # only with an actor as object ("Macron called Pashinyan", "spoke with Aliyev"), see contacts.py
+        r"called", r"calls", r"spoke (?:with|to)", r"speaks (?:with|to)",
     ),
     "joint_statement": _words(
         r"gemeinsame\w* erklarung\w*", r"gemeinsam erklart\w*", r"gemeinsame\w* stellungnahme\w*",
@@ -259,6 +259,8 @@ CONTACT = {
         r"treffen", r"traf", r"trafen", r"getroffen", r"zusammengetroffen", r"zusammenkunft", r"begegnung",
         r"gipfel\w*", r"empfing", r"met", r"meets", r"meeting", r"summit", r"held talks", r"hielten gesprache",
         r"hosted", r"hosts",
+        # a virtual meeting is a meeting
+        r"video ?conference\w*", r"video call\w*", r"videokonferenz\w*", r"videoschalte\w*", r"videogesprach\w*",
         r"kamen [^.;!?\n]{0,60}?zusammen", r"kam [^.;!?\n]{0,60}?zusammen",
     ),
 }
@@ -271,7 +273,7 @@ TOPIC = re.compile(
     r"\b(?:uber|zum thema|about|to discuss|discussed|regarding|concerning|on the (?:situation|conflict|fighting|issue))\s+"
 )
 # "eine gemeinsame Erklärung zu Berg-Karabach": "zu"/"on" only right after the trigger
-TOPIC_NEAR = re.compile(r"\s+(?:zu|zur|zum|on)\s+")
+TOPIC_NEAR = re.compile(r"\s+(?:zu|zur|zum|on)\s+(?!the sidelines\b|the margins\b|am rande\b)")
 TOPIC_TAIL = re.compile(r"\s+(?:zu (?:sprechen|beraten|diskutieren|reden|verhandeln))$")
 OUTCOME = _words(
     r"vereinbarten", r"einigten sich\w*", r"bekraftigten", r"betonten", r"agreed", r"expressed", r"reaffirmed",
@@ -333,6 +335,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "news", "treffen", "traf$", "trafen", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung",
         "gipfel",
         "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",
+        "spoke", "speaks", "video", "videokonferenz", "videoschalte", "videogesprach",
     ),
     # The words every date phrase contains (timex.find_phrases searches around them).
     "date": timex.KEYWORDS,
