@@ -41,6 +41,8 @@ _AND_BEFORE = re.compile(r"\b(?:und|and|sowie)\s*$")
 # "61 civilians killed and [291] injured", "43 civilians killed, with [206] injured"
 _COORDINATED = re.compile(r"(?:und|and|,|with)\s*$")
 _OTHERS = re.compile(r"(?:others|andere\w*|weitere)$")
+_EACH = re.compile(r"\b(?:jeweils|je|each|apiece)\b")
+_EACH_SIDE = re.compile(r"\b(?:on each side|auf jeder seite|je seite|pro seite)\b")
 _LOST = re.compile(r"\b(?:lost|verlor\w*)\b")
 _OWNER_LINK = re.compile(r"\s+((?:der|des|of the|of)\s+)?")  # before the owner of a group
 _VALUE_BEFORE = re.compile(
@@ -229,26 +231,38 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         attribution = doc.attribution_at(info, n.start)
         claimed_by, speaker, speaker_person = claimant(attribution)
         side = _side(doc, info, n, head, clause, claimed_by)
-        drafts.append(
-            Draft(
-                kind="casualties",
-                subject={"measure": measure, "group": group, "side": side},
-                value={
-                    "count": n.count,
-                    "qualifier": n.qualifier,
-                    "wording": doc.text[n.start : n.end],
-                    "cumulative": _cumulative(doc, info, n, clause, part_of),
-                },
-                claimed_by=claimed_by,
-                speaker=speaker,
-                speaker_person=speaker_person,
-                valid=doc.valid_for(info, n.start, attribution),
-                sentence=info,
-                pos=n.start,
-                part_of=part_of,
+        for whose in [side] if side is not None else _each_side(doc, n, head, clause):
+            drafts.append(
+                Draft(
+                    kind="casualties",
+                    subject={"measure": measure, "group": group, "side": whose},
+                    value={
+                        "count": n.count,
+                        "qualifier": n.qualifier,
+                        "wording": doc.text[n.start : n.end],
+                        "cumulative": _cumulative(doc, info, n, clause, part_of),
+                    },
+                    claimed_by=claimed_by,
+                    speaker=speaker,
+                    speaker_person=speaker_person,
+                    valid=doc.valid_for(info, n.start, attribution),
+                    sentence=info,
+                    pos=n.start,
+                    part_of=part_of,
+                )
             )
-        )
     return drafts
+
+
+def _each_side(doc: Document, n: NumberMention, head: _Head, clause) -> list[str | None]:
+    """"Auf beiden Seiten jeweils mehr als 2000 Tote", "2,000 dead on each side": the figure
+    once per principal party; otherwise one figure without a side."""
+    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id or "")
+    if conflict is None:
+        return [None]
+    near = (max(clause[0], n.start - 25), min(clause[1], head.end + 25))
+    each = _EACH.search(doc.folded, *near) and doc.has(lx.BOTH_SIDES, *clause)
+    return list(conflict.principal_parties) if each or _EACH_SIDE.search(doc.folded, *clause) else [None]
 
 
 def _measure(doc, info, following, n, head, part_of, backward, value_position) -> str | None:

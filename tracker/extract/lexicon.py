@@ -46,6 +46,8 @@ SPEECH_VERB = _words(
 # Prepositional attributions: the agent follows ("laut X", "according to X"), or precedes ("X zufolge").
 SOURCE_BEFORE_AGENT = _words(
     "laut", r"nach angaben(?: de[rsmn]| von)?", "according to", "citing", "so", r"nach informationen(?: de[rs])?",
+    r"nach (?:einschatzung|schatzung\w*|darstellung|aussage\w*|worten)(?: de[rsmn]| von)?",
+    r"(?:in|by) the (?:estimate|assessment|account) of",
 )
 SOURCE_AFTER_AGENT = _words("zufolge")
 ADJECTIVE_SOURCE = _words(
@@ -189,6 +191,9 @@ TALKS = _words(
     r"vermittlung\w*", r"vermittler\w*", r"vermitteln", r"zu verhandeln", r"verhandeln", r"dialog\w*", r"talks",
     r"negotiat\w*", r"mediat\w*", r"dialogue",
     r"peace process", r"\w+-verhandlungen",
+    # a settlement by talks ("schloss eine diplomatische Lösung aus")
+    r"(?:diplomatische\w*|politische\w*|friedliche\w*|verhandelte\w*) losung\w*",
+    r"(?:diplomatic|political|peaceful|negotiated) (?:solution|settlement)",
 )
 CALL = _words(
     r"appell\w*", r"rief\w* [^.;!?\n]{0,120}?\bauf", r"ruft\w* [^.;!?\n]{0,120}?\bauf", r"aufgerufen", r"aufruf\w*",
@@ -313,7 +318,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "feindseligkeiten", "gefechte", "gewalt", "militaroperation", "operation", "offensive", "angriffe",
         "ceasefire", "cease-fire", "truce", "armistice", "fighting", "hostilities", "violence", "clashes",
         "bloodshed", "attacks", "verhand", "gesprach", "friedens", "vermittl", "vermitteln", "dialog", "talks",
-        "negotiat", "mediat", "peace",
+        "negotiat", "mediat", "peace", "losung", "solution", "settlement",
     ),
     "stance": (
         "schloss", "schliesst", "schließt", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen", "wies", "zuruckweis",
@@ -361,6 +366,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "tells", "stated", "announced", "reported", "claimed", "added", "confirmed", "tweeted", "wrote", "warned",
         "insisted", "estimate", "counted", "fear", "believes", "put$", "puts$", "laut$", "angaben", "informationen",
         "darstellung", "according", "citing", "so$", "zufolge", "account", "figures", "officials", "sources", "data",
+        "einschatzung", "schatzung", "aussage", "worten", "assessment",
     ),
 }
 # Which detailed patterns each category stands for (checked by the coverage test).
