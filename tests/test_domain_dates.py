@@ -113,3 +113,11 @@ def test_a_weekday_before_the_first_calendar_day_stays_at_the_anchor():
     anchor = DocumentDate(value="0001-01-01", precision="day", kind="published")
     valid = resolve({"weekday": 6}, "am Sonntag", anchor)
     assert (valid.date, valid.precision, valid.phrase) == ("0001-01-01", "day", "am Sonntag")
+
+
+@pytest.mark.parametrize("anchor", [FRIDAY, MONTH, None])
+@pytest.mark.parametrize("years,expected", [([2016, 2016], "2016"), ([1988, 1994], "1988/1994")])
+def test_a_named_year_or_span_holds_whatever_the_anchor(anchor, years, expected):
+    valid = resolve({"years": years}, "im Jahr", anchor)
+    assert (valid.date, valid.precision) == (expected, "year")
+    assert re_resolve(valid, DocumentDate(value="2030-01-01", kind="published")).date == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,3 +80,21 @@ def test_unknown_document_date_leaves_dates_unknown():
     result = extract("Bei den Kämpfen um Berg-Karabach wurden am Freitag 12 Soldaten getötet.")
     [report] = result.reports
     assert report.valid.date is None and report.valid.phrase == "am Freitag"
+
+
+@pytest.mark.parametrize(
+    "text,date,phrase",
+    [
+        ("Im Jahr 2016 waren bei Kämpfen in Berg-Karabach rund 200 Menschen getötet worden.", "2016", "Im Jahr 2016"),
+        ("About 30,000 people were killed in the Nagorno-Karabakh war of 1988-1994.", "1988/1994", "1988-1994"),
+        ("Im Krieg um Berg-Karabach wurden Anfang der 1990er Jahre rund 30.000 Menschen getötet.", "1990/1999",
+         "Anfang der 1990er Jahre"),
+        # "since" dates nothing: the figure holds at the document date
+        ("It is the worst fighting in Nagorno-Karabakh since the 1990s, and 80 people were killed.", "2020-10-02",
+         None),
+    ],
+)
+def test_a_figure_about_a_past_war_is_dated_to_it(text, date, phrase):
+    (report,) = extract(text, DocumentDate(value="2020-10-02", kind="published")).reports
+    assert (report.valid.date, report.valid.phrase) == (date, phrase)
+    assert text[report.span[0] : report.span[1]] == report.quote

@@ -14,6 +14,8 @@ Relations understood by `resolve` (all keys optional except as noted):
 - `{"month": m, "day": d, "year": y?}`: an explicit calendar date; without a year the
   anchor's year is used (the previous year when the month lies after the anchor month).
 - any of the above plus `"since": true`: an interval from that date to the anchor.
+- `{"years": [first, last]}`: a year or a span of years the text names ("im Jahr 2016",
+  "the war of 1988-1994", "in den 1990er Jahren"); absolute, so the anchor is not needed.
 
 Unknown dates are `date=None, precision=None`.
 """
@@ -215,6 +217,12 @@ def resolve(
     otherwise the caller's `order` (a within-document estimate) is kept.
     """
     anchor_value = anchor.value if anchor is not None else None
+    if relation is not None and "years" in relation:
+        first, last = relation["years"]
+        date = str(first) if first == last else f"{first}/{last}"
+        return _valid_time(
+            date=date, precision="year", phrase=phrase, relation=relation, anchor=anchor_value, order=order
+        )
     if relation is None:
         if anchor_value is None:
             return _valid_time(phrase=phrase, relation=None, anchor=None, order=order)

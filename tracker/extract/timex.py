@@ -41,6 +41,13 @@ PHRASE = re.compile(
     # explicit calendar dates: "am 27. September 2020", "27 September", "September 27, 2020"
     rf"|(?:{_SINCE})?(?:am\s+|on\s+|vom\s+)?(?P<d1>\d{{1,2}})\.?\s+(?P<m1>{_MO})(?:\s+(?P<y1>\d{{4}}))?"
     rf"|(?:{_SINCE.replace('since>', 'since2>')})?(?:on\s+)?(?P<m2>{_MO})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?"
+    # years and spans of years in the past: "im Jahr 2016", "in 2016", "der Krieg von 1988 bis
+    # 1994", "1988-1994", "in den 1990er Jahren", "in the early 1990s" ("seit 1994" is not one:
+    # "the worst fighting since 1994" says nothing of when a claim holds)
+    r"|(?:(?:von|from|zwischen|between)\s+)?(?P<y_from>(?:19|20)\d\d)\s*(?:-|–|bis|to|und|and)\s*(?P<y_to>(?:19|20)\d\d)"
+    r"(?!\s+(?:menschen|personen|people|tote|soldat\w*|soldiers|zivilist\w*|civilians|dead))"  # "1900 bis 2000 Tote"
+    r"|(?:im jahre?|in)\s+(?P<year>(?:19|20)\d\d)(?![.,]?\d)"
+    r"|(?:(?:in den|in the|anfang der|ende der|mitte der|early|late|mid-)\s*)*(?P<decade>(?:19|20)\d0)(?:er(?: jahre\w*)?|s)"
     # weekdays: "am Freitag", "seit Sonntag", "in der Nacht zum Freitag", "on Thursday", "Freitagmorgen"
     rf"|(?:{_SINCE.replace('since>', 'since3>')})?(?:(?:am|vom|on|last|in der nacht (?:zum|zu|auf)(?: den)?)\s+)?"
     rf"(?P<wd>{_WD})(?:morgen|abend|nachmittag|vormittag|mittag|nacht)?s?(?:\s+(?:morning|evening|afternoon|night))?"
@@ -60,10 +67,13 @@ _PHRASE_AFTER = re.compile(r"\W(?P<phrase>" + PHRASE.pattern.removeprefix(r"\b")
 KEYWORDS = tuple(
     w
     for w in (*WEEKDAYS, *MONTHS, "tag", "tags", "vortag", "day", "gestern", "vorgestern", "heute", "yesterday",
-              "today", "tonight", "this")
+              "today", "tonight", "this", *(str(y) for y in range(1900, 2100)))
     if w.isascii() or "ß" in w  # "jänner" never occurs in folded text
 )
 _KEYWORD = re.compile(r"(?<!\w)(?:" + trie_pattern(KEYWORDS) + r")")
+
+
+_SINCE_BEFORE = re.compile(r"\b(?:since|seit)(?: the| den| dem)?\s+$")
 
 
 @dataclass(slots=True)
@@ -101,6 +111,10 @@ def find_phrases(text: str, folded: str, keywords: list[tuple[int, int]] | None 
             relation = {"days_before_anchor": 0}
         elif g["wd"]:
             relation = {"weekday": WEEKDAYS[g["wd"]]}
+        elif g["y_from"] or g["year"] or g["decade"]:
+            relation = {"years": _years(g)}
+            if relation["years"] is None or _SINCE_BEFORE.search(folded, max(0, m.start("phrase") - 12), m.start("phrase")):
+                continue  # "the worst fighting since the 1990s" does not date a claim
         else:
             day = int(g["d1"] or g["d2"])
             month = MONTHS[g["m1"] or g["m2"]]
@@ -167,6 +181,16 @@ def _offset(relation: dict, ref_weekday: int | None, anchor_day: dt.date | None)
         except ValueError:
             return None
     return None
+
+
+def _years(g: dict) -> list[int] | None:
+    """[first, last] of a year phrase; None for a span that runs backwards ("2020-1994")."""
+    if g["decade"]:
+        return [int(g["decade"]), int(g["decade"]) + 9]
+    if g["year"]:
+        return [int(g["year"])] * 2
+    first, last = int(g["y_from"]), int(g["y_to"])
+    return [first, last] if first < last else None
 
 
 def _day_like(relation: dict) -> bool:
