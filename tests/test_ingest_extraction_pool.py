@@ -42,11 +42,20 @@ def test_workers_extract_exactly_what_the_process_would(candidates, in_process):
         assert pool.running
 
 
-def test_a_killed_worker_costs_speed_not_data(candidates, in_process):
-    with ExtractionPool(workers=2) as pool:
-        for child in multiprocessing.active_children():
-            os.kill(child.pid, signal.SIGKILL)
-            child.join()
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_worker_costs_speed_not_data(candidates, in_process, signum):
+    # As under `tracker run`: the parent has its own SIGTERM handler, which the workers
+    # must not keep (a terminated worker ends; it does not go on as if it were the parent).
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        pool = ExtractionPool(workers=2).start()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    with pool:
+        worker = multiprocessing.active_children()[0]
+        os.kill(worker.pid, signum)
+        worker.join(timeout=10)
+        assert worker.exitcode == -signum
         assert list(pool.extract_all(candidates)) == in_process
         assert not pool.running  # the rest of this process's polls extract in-process
         assert list(pool.extract_all(candidates[:3])) == in_process[:3]

@@ -117,3 +117,6 @@ def _worker_init() -> None:
     # Ctrl-C reaches the whole process group; the parent decides how to stop,
     # and a worker just finishes its entry instead of printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler (copied by the fork) is for the parent: a worker
+    # told to terminate simply ends (the parent extracts what is left itself).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
