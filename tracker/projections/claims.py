@@ -361,8 +361,8 @@ class ClaimsProjection:
             doc = self._doc(document_id, revision)
         prefix = doc.prefix if doc is not None and doc.prefix_for == reported and doc.prefix else None
         day = rules.valid_order(order_in_doc, since)
-        # One %-format: the position's digits cost more than the rest of the key.
-        order = "%s%s%012d" % (prefix or self._prefix(doc, reported), _OFFSETS.get(day) or _offset(day), position)
+        # Concatenated: "%012d" formatting of the position cost more than the rest of the key.
+        order = (prefix or self._prefix(doc, reported)) + (_OFFSETS.get(day) or _offset(day)) + str(position).zfill(12)
         valid_from = _first_days.get((valid, reported))
         if valid_from is None:
             valid_from = _first_days[(valid, reported)] = rules.valid_from(valid, reported) or ""
