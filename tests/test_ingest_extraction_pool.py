@@ -6,7 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -92,3 +94,32 @@ def test_ingest_with_workers_stores_the_same_events_as_without(tmp_path):
     without = _stored(tmp_path, "in-process.db", 0)
     assert len(with_workers) > ENTRIES  # documents and their claim reports
     assert with_workers == without
+
+
+def test_workers_end_with_a_killed_parent(tmp_path):
+    # A killed `tracker ingest` must not leave workers behind: they hold copies of its
+    # sockets, and a PostgreSQL connection (with its locks) would stay open with them.
+    script = (
+        "import multiprocessing, sys, time\n"
+        "from tracker.ingest.extraction_pool import ExtractionPool\n"
+        "pool = ExtractionPool(workers=2).start()\n"
+        "print(' '.join(str(c.pid) for c in multiprocessing.active_children()), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False

@@ -17,6 +17,7 @@ process. The results are the same either way: extraction is deterministic.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ from .entries import Candidate
 # and back would cost more than it saves.
 MIN_BATCH = 32
 CHUNK = 8  # entries sent to a worker at a time
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 AHEAD = 4  # chunks per worker submitted ahead of the one being stored
 
 
@@ -55,7 +57,10 @@ class ExtractionPool:
         """Fork the workers now (where the platform forks and workers were asked for)."""
         if self._executor is None and self.workers > 0 and sys.platform == "linux":
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
             )
             self._executor.submit(int).result()  # forks every worker (3.11+ forks them all at once)
         return self
@@ -113,7 +118,14 @@ def _extract(candidate: Candidate) -> Extraction:
     return run_extractor(extractor, candidate.text, candidate.published, candidate.language, candidate.warnings)
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
+    # A worker must not outlive its parent: it holds copies of the parent's open
+    # sockets, so a PostgreSQL connection of a killed parent (and the locks its
+    # transaction holds) would stay open until the worker ended. Linux kills it with
+    # the parent (prctl PR_SET_PDEATHSIG); the check covers a parent already gone.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
     # Ctrl-C reaches the whole process group; the parent decides how to stop,
     # and a worker just finishes its entry instead of printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
