@@ -257,12 +257,11 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
 def _each_side(doc: Document, n: NumberMention, head: _Head, clause) -> list[str | None]:
     """"Auf beiden Seiten jeweils mehr als 2000 Tote", "2,000 dead on each side": the figure
     once per principal party; otherwise one figure without a side."""
-    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id or "")
-    if conflict is None:
+    if doc.conflict is None:
         return [None]
     near = (max(clause[0], n.start - 25), min(clause[1], head.end + 25))
     each = _EACH.search(doc.folded, *near) and doc.has(lx.BOTH_SIDES, *clause)
-    return list(conflict.principal_parties) if each or _EACH_SIDE.search(doc.folded, *clause) else [None]
+    return list(doc.conflict.principal_parties) if each or _EACH_SIDE.search(doc.folded, *clause) else [None]
 
 
 def _measure(doc, info, following, n, head, part_of, backward, value_position) -> str | None:
@@ -324,7 +323,7 @@ def _group(doc, info, n, head, drafts, part_of, backward, clause) -> str:
 
 def _side(doc: Document, info: SentenceInfo, n: NumberMention, head: _Head, clause, claimed_by: str) -> str | None:
     """Whose dead: named side > both sides > enemy > own > the claimant's own side."""
-    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id) if doc.relevance.conflict_id else None
+    conflict = doc.conflict
     parties = conflict.parties if conflict else ()
     if head.side is not None:
         return head.side

@@ -20,7 +20,14 @@ import re
 from dataclasses import dataclass
 
 from tracker.domain.actors import AGENT_KINDS, ActorMention, ActorRegistry
-from tracker.domain.conflict import OTHER_INCIDENT, ConflictRegistry, ConflictTerm, RelevanceResult, SentenceLink
+from tracker.domain.conflict import (
+    OTHER_INCIDENT,
+    Conflict,
+    ConflictRegistry,
+    ConflictTerm,
+    RelevanceResult,
+    SentenceLink,
+)
 from tracker.domain.dates import DocumentDate, ValidTime, resolve
 from tracker.domain.text import fold
 
@@ -150,15 +157,21 @@ class Document:
     # -- lazy preparation (only for relevant documents) ---------------------------------
 
     @functools.cached_property
+    def conflict(self) -> Conflict | None:
+        """The tracked conflict this text is about, if any."""
+        conflict_id = self.relevance.conflict_id
+        return self.conflicts.conflicts[conflict_id] if conflict_id is not None else None
+
+    @functools.cached_property
     def mentions(self) -> list[ActorMention]:
         """Actors with roles and people ("der türkische Außenminister" -> TUR, Çavuşoğlu)."""
         found = self.actors.find_actors(
             self.text, folded=self.folded, document_date=self.published, include_generic=True, plain=self.plain
         )
-        conflict = self.conflicts.conflicts.get(self.relevance.conflict_id) if self.relevance.conflict_id else None
-        if conflict is None or conflict.region_authority is None:
+        authority = self.conflict.region_authority if self.conflict is not None else None
+        if authority is None:
             return found
-        return [self._region_office(m, conflict.region_authority) if m.kind == "generic_role" else m for m in found]
+        return [self._region_office(m, authority) if m.kind == "generic_role" else m for m in found]
 
     def _region_office(self, m: ActorMention, authority: str) -> ActorMention:
         """"the region's defence ministry", "das Verteidigungsministerium der Region": in a
@@ -193,7 +206,7 @@ class Document:
         self.dates = find_phrases(self.text, self.folded, self._date_keywords)
         assign_order(self.dates, self.published)
         self._date_starts = [d.start for d in self.dates]
-        conflict = self.relevance.conflict_id
+        conflict = self.conflict
         if conflict is not None:
             paragraphs: dict[int, list[SentenceInfo]] = {}
             for info in self.sentences:
@@ -201,11 +214,11 @@ class Document:
             groups = list(paragraphs.values())
             # "beide Seiten", "the warring parties": in a text about the conflict, its parties
             party_groups = [
-                ActorMention(self.conflicts.conflicts[conflict].principal_parties[0], g0, g1, self.text[g0:g1], kind="group")
+                ActorMention(conflict.principal_parties[0], g0, g1, self.text[g0:g1], kind="group")
                 for g0, g1 in self.all(lx.PARTY_GROUP, 0, len(self.text))
             ]
             links = self.conflicts.linked_sentences(
-                conflict,
+                conflict.id,
                 [[(i.start, i.end) for i in group] for group in groups],
                 folded=self.folded,
                 mentions=[m for m in self.mentions if m.actor_id] + party_groups,

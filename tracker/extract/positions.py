@@ -181,11 +181,10 @@ def _eligible(doc: Document, m: ActorMention) -> bool:
 def _subjects(doc: Document, start: int, end: int) -> list[ActorMention]:
     """Actors that can be the subject in start..end, with "beide Konfliktparteien" expanded."""
     out = [m for m in doc.mentions_in(start, end) if _eligible(doc, m)]
-    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id or "")
-    if conflict is not None:
+    if doc.conflict is not None:
         for g0, g1 in doc.all(lx.PARTY_GROUP, start, end):
             if doc.governing_preposition(g0) is None:
-                for actor in conflict.principal_parties:
+                for actor in doc.conflict.principal_parties:
                     out.append(ActorMention(actor, g0, g1, doc.text[g0:g1], kind="group"))
     return sorted(out, key=lambda m: m.start)
 
@@ -214,15 +213,11 @@ def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -
         # the subject is the first run of actors; later ones are objects
         # ("Russland, Frankreich und die USA haben die Konfliktparteien ... aufgerufen")
         return _leading_list(doc, candidates, candidates[0].start)
-    if attribution is not None and (cue_type != "term_conditional" or attribution.agent.actor_id in _parties(doc)):
+    parties = doc.conflict.parties if doc.conflict is not None else ()
+    if attribution is not None and (cue_type != "term_conditional" or attribution.agent.actor_id in parties):
         return attribution.agents  # "Azerbaijan said it had rejected ...", "Both X and Y said they ..."
     antecedent = doc.subject_pronoun(c0, cue[0])
     return [antecedent] if antecedent is not None else []  # "He ruled out any ceasefire ..."
-
-
-def _parties(doc: Document) -> tuple[str, ...]:
-    conflict = doc.conflicts.conflicts.get(doc.relevance.conflict_id or "")
-    return conflict.parties if conflict is not None else ()
 
 
 def _apposed_subject(doc: Document, info: SentenceInfo, ci: int) -> list[ActorMention]:

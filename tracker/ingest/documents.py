@@ -85,12 +85,11 @@ class DocumentWriter:
         candidate's, if the caller has it already (made in a worker process)."""
         doc_id, sha = candidate.document_id, candidate.text_sha256
         stored = None if assume_new else self.latest(doc_id)
-        # Made once, when first needed: a retry reuses it.
         for _ in range(MAX_RACE_RETRIES):
             if stored is not None and stored.text_sha256 == sha:
                 return WriteResult("unchanged", doc_id, stored.revision, sha)
             revision = 1 if stored is None else stored.revision + 1
-            extraction = extraction or self.extract(candidate)
+            extraction = extraction or self.extract(candidate)  # made once: a retry reuses it
             events, document, reports = self.events_for(candidate, revision, extraction)
             try:
                 appended = self.store.append(
@@ -117,9 +116,7 @@ class DocumentWriter:
         raise RuntimeError(f"document {doc_id}: its stream kept moving during {MAX_RACE_RETRIES} attempts to write it")
 
     def extract(self, candidate: Candidate) -> Extraction:
-        return run_extractor(
-            self.extractor, candidate.text, candidate.published, candidate.language, candidate.warnings
-        )
+        return extract_candidate(self.extractor, candidate)
 
     def events_for(
         self, candidate: Candidate, revision: int, extraction: Extraction | None = None
@@ -143,6 +140,11 @@ class DocumentWriter:
         events = [NewEvent(document.event_id(), document.TYPE, to_event_data(document))]
         events += claim_events(candidate.document_id, revision, published, extraction.reports)
         return events, document, len(extraction.reports)
+
+
+def extract_candidate(extractor, candidate: Candidate) -> Extraction:
+    """What the extractor makes of a feed entry (see run_extractor)."""
+    return run_extractor(extractor, candidate.text, candidate.published, candidate.language, candidate.warnings)
 
 
 def run_extractor(extractor, text: str, published, language: str | None, warnings=()) -> Extraction:

@@ -28,15 +28,15 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from .documents import Extraction, run_extractor
+from .documents import Extraction, extract_candidate
 from .entries import Candidate
 
 # Fewer entries than this are extracted in-process: shipping them to a worker
 # and back would cost more than it saves.
 MIN_BATCH = 32
 CHUNK = 8  # entries sent to a worker at a time
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 AHEAD = 4  # chunks per worker submitted ahead of the one being stored
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def default_workers() -> int:
@@ -115,7 +115,7 @@ def _extract_chunk(candidates: Sequence[Candidate]) -> list[Extraction]:
 def _extract(candidate: Candidate) -> Extraction:
     from .. import extract as extractor
 
-    return run_extractor(extractor, candidate.text, candidate.published, candidate.language, candidate.warnings)
+    return extract_candidate(extractor, candidate)
 
 
 def _worker_init(parent: int) -> None:

@@ -189,10 +189,11 @@ class Poller:
     def _verdict(feed: FeedConfig, candidate: Candidate, seen: tuple[str, int] | None) -> str:
         """What to do with an entry: "unchanged" (stored as it is), "filtered"
         (the feed's keywords exclude it) or "write"."""
-        if seen is not None and seen[0] == candidate.text_sha256 and seen[1] > 0:
+        same_text = seen is not None and seen[0] == candidate.text_sha256  # seen: (text hash, revision)
+        if same_text and seen[1] > 0:
             return "unchanged"  # the common case on a known feed: one dict lookup
         if not matches_keywords(candidate, feed.keywords):
-            return "unchanged" if seen is not None and seen[0] == candidate.text_sha256 else "filtered"
+            return "unchanged" if same_text else "filtered"
         return "write"
 
     def _store_entry(
