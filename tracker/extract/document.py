@@ -483,7 +483,8 @@ class Document:
                 date = next(iter(self.dates_in(c0, c1)), None)
                 co = self._coordinated(agent.mention, c0)
                 if self._attribution_only(c0, c1, agent_span, span):
-                    if ci == 0 or elided:  # "Wie X mitteilte, ...", "Sarif sagte, ...", "X ..., teilte aber mit, ..."
+                    # "Wie X mitteilte, ...", "Sarif sagte, ...", "X ..., teilte aber mit, ..."
+                    if ci == 0 or elided:
                         cover = (clauses[ci + 1][0] if ci + 1 < len(clauses) else c1, info.end)
                         found.append(Attribution(agent, cover, span, "leading", date, co))
                     else:  # "..., sagte der türkische Außenminister."
@@ -572,7 +573,8 @@ class Document:
         # German verb-first: "..., teilte aber mit, ..." (a subject after the verb would be
         # its own: ", sagte der Sprecher")
         verb_first = clause_start > 0 and not self.folded[clause_start:verb_start].strip(" ,;")
-        return verb_first and _ELIDED_SUBJECT_AFTER.match(self.folded, _WORD_END.match(self.folded, verb_start).end()) is not None
+        verb_end = _WORD_END.match(self.folded, verb_start).end()
+        return verb_first and _ELIDED_SUBJECT_AFTER.match(self.folded, verb_end) is not None
 
     def _sentence_subject(self, info: SentenceInfo, end: int) -> tuple[Agent, tuple[int, int]] | None:
         """The actor opening the sentence, as the subject of a later coordinated verb."""

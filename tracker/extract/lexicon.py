@@ -96,15 +96,19 @@ PARTY_GROUP = _words(
 
 # --- casualties ------------------------------------------------------------------------
 # "lost"/"verloren" count the dead, unless what was lost follows ("lost their jobs").
-_LOST_NOT_LIVES_EN = r"\s+(?:their|his|her|its|the)\s+(?:jobs?|homes?|houses?|livelihoods?|land|property|seats?|power)\b"
+_LOST_NOT_LIVES_EN = (
+    r"\s+(?:their|his|her|its|the)\s+(?:jobs?|homes?|houses?|livelihoods?|land|property|seats?|power)\b"
+)
 _LOST_NOT_LIVES_DE = (
-    r"\s+(?:ihre?n?|seine?n?|die|den|das)\s+(?:arbeit|jobs?|arbeitsplatze?|hauser|haus|zuhause|heimat|wohnung\w*|macht)\b"
+    r"\s+(?:ihre?n?|seine?n?|die|den|das)\s+"
+    r"(?:arbeit|jobs?|arbeitsplatze?|hauser|haus|zuhause|heimat|wohnung\w*|macht)\b"
 )
 KILLED = _words(
     r"getotet\w*", r"tote[nrs]?", r"todesopfer\w*", r"gefallene\w*", "gefallen", "fielen", r"ums leben",
     "starben", "gestorben", r"umgekommen\w*", "tod", r"leichen?", r"killed", "dead", "died", r"deaths?",
     "fatalities", r"death toll", r"lost their lives", "perished", "slain", "todlich verletzt",
-    r"totenzahl", r"opferzahl", r"todeszahl", rf"lost(?!{_LOST_NOT_LIVES_EN})", rf"verlor\w*(?!{_LOST_NOT_LIVES_DE})",
+    r"totenzahl", r"opferzahl", r"todeszahl",
+    rf"lost(?!{_LOST_NOT_LIVES_EN})", rf"verlor\w*(?!{_LOST_NOT_LIVES_DE})",
 )
 WOUNDED = _words(
     r"verletzt\w*", r"verwundet\w*", r"schwerverletzt\w*", r"wounded", r"injured", r"injuries", r"hurt",
@@ -336,7 +340,8 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "exchange",
     ),
     "contact": (
-        "telefon", "phone", "telephone", "call", "angerufen", "rief", "gemeinsam", "joint", "pressekonferenz", "pressebegegnung", "press",
+        "telefon", "phone", "telephone", "call", "angerufen", "rief", "gemeinsam", "joint", "pressekonferenz",
+        "pressebegegnung", "press",
         "news", "treffen", "traf$", "trafen", "getroffen", "zusammengetroffen", "zusammenkunft", "begegnung",
         "gipfel",
         "empfing", "met$", "meets", "meeting", "summit", "held$", "hielten", "zusammen", "hosted", "hosts",

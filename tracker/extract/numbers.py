@@ -21,7 +21,9 @@ _QUALIFIERS = {
         "some", "roughly", "approximately", "an estimated", "estimated", "approx.",
     ],
     # "fewer than 10" is below 10: up to, the nearest of the vocabulary's qualifiers
-    "up_to": ["bis zu", "hochstens", "maximal", "up to", "as many as", "at most", "weniger als", "fewer than", "less than"],
+    "up_to": [
+        "bis zu", "hochstens", "maximal", "up to", "as many as", "at most", "weniger als", "fewer than", "less than",
+    ],
 }
 _QUALIFIER_OF = {phrase: q for q, phrases in _QUALIFIERS.items() for phrase in phrases}
 
@@ -169,7 +171,8 @@ def find_numbers(folded: str, start: int, end: int) -> list[NumberMention]:
         elif m.group("vague"):
             out.append(NumberMention(m.start("number"), m.end(), m.start("vague"), None, "approximately", True, False))
         elif m.group("dozen"):  # "a dozen": about twelve
-            out.append(NumberMention(m.start("number"), m.end(), m.start("dozen"), 12, "approximately", False, False))
+            at = m.start("dozen")
+            out.append(NumberMention(m.start("number"), m.end(), at, 12, "approximately", False, False))
         elif m.group("one"):
             out.append(NumberMention(m.start("number"), m.end(), m.start("one"), 1, qualifier, False, False))
         else:

@@ -27,7 +27,8 @@ from .document import Document, Draft, SentenceInfo
 
 _VENUE_BEFORE = re.compile(
     r"(?:innerhalb|im rahmen|within|in the framework of|under the auspices of|unter (?:der )?(?:leitung|vermittlung|"
-    r"schirmherrschaft)|mediated by|vermittelt von|via|uber|(?:work|working|cooperate|cooperating|engage|engaging) with)"
+    r"schirmherrschaft)|mediated by|vermittelt von|via|uber|"
+    r"(?:work|working|cooperate|cooperating|engage|engaging) with)"
     r"\s+(?:der|des|the)?\s*(?:\w+\s+){0,2}$"
 )
 _WORD = re.compile(r"[\w'-]+")
@@ -125,7 +126,8 @@ def _attributive(doc: Document, start: int, end: int) -> bool:
             return False
         # "-ten" is also the past tense ("Beide Seiten vereinbarten Waffenruhe"): attributive
         # only after an article ("der vereinbarten Waffenruhe").
-        return not word.endswith("ten") or bool(_GERMAN_ARTICLE_BEFORE.search(doc.folded, max(0, start - 40), start))
+        after_article = _GERMAN_ARTICLE_BEFORE.search(doc.folded, max(0, start - 40), start) is not None
+        return not word.endswith("ten") or after_article
     return bool(_ARTICLE_BEFORE.search(doc.folded, max(0, start - 5), start))
 
 

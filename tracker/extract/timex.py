@@ -44,10 +44,13 @@ PHRASE = re.compile(
     # years and spans of years in the past: "im Jahr 2016", "in 2016", "der Krieg von 1988 bis
     # 1994", "1988-1994", "in den 1990er Jahren", "in the early 1990s" ("seit 1994" is not one:
     # "the worst fighting since 1994" says nothing of when a claim holds)
-    r"|(?:(?:von|from|zwischen|between)\s+)?(?P<y_from>(?:19|20)\d\d)\s*(?:-|–|bis|to|und|and)\s*(?P<y_to>(?:19|20)\d\d)"
-    r"(?!\s+(?:menschen|personen|people|tote|soldat\w*|soldiers|zivilist\w*|civilians|dead))"  # "1900 bis 2000 Tote"
+    r"|(?:(?:von|from|zwischen|between)\s+)?(?P<y_from>(?:19|20)\d\d)\s*(?:-|–|bis|to|und|and)\s*"
+    r"(?P<y_to>(?:19|20)\d\d)"
+    # not a range of figures: "1900 bis 2000 Tote"
+    r"(?!\s+(?:menschen|personen|people|tote|soldat\w*|soldiers|zivilist\w*|civilians|dead))"
     r"|(?:im jahre?|in)\s+(?P<year>(?:19|20)\d\d)(?![.,]?\d)"
-    r"|(?:(?:in den|in the|anfang der|ende der|mitte der|early|late|mid-)\s*)*(?P<decade>(?:19|20)\d0)(?:er(?: jahre\w*)?|s)"
+    r"|(?:(?:in den|in the|anfang der|ende der|mitte der|early|late|mid-)\s*)*"
+    r"(?P<decade>(?:19|20)\d0)(?:er(?: jahre\w*)?|s)"
     # weekdays: "am Freitag", "seit Sonntag", "in der Nacht zum Freitag", "on Thursday", "Freitagmorgen"
     rf"|(?:{_SINCE.replace('since>', 'since3>')})?(?:(?:am|vom|on|last|in der nacht (?:zum|zu|auf)(?: den)?)\s+)?"
     rf"(?P<wd>{_WD})(?:morgen|abend|nachmittag|vormittag|mittag|nacht)?s?(?:\s+(?:morning|evening|afternoon|night))?"
@@ -113,7 +116,8 @@ def find_phrases(text: str, folded: str, keywords: list[tuple[int, int]] | None 
             relation = {"weekday": WEEKDAYS[g["wd"]]}
         elif g["y_from"] or g["year"] or g["decade"]:
             relation = {"years": _years(g)}
-            if relation["years"] is None or _SINCE_BEFORE.search(folded, max(0, m.start("phrase") - 12), m.start("phrase")):
+            start = m.start("phrase")
+            if relation["years"] is None or _SINCE_BEFORE.search(folded, max(0, start - 12), start):
                 continue  # "the worst fighting since the 1990s" does not date a claim
         else:
             day = int(g["d1"] or g["d2"])
