@@ -25,6 +25,19 @@ def test_html_becomes_readable_plain_text():
     assert html_to_text("  plain   text\n\n\n\nnext  ") == "plain text\n\nnext"
 
 
+def test_markup_feedparser_is_not_asked_to_sanitise_never_reaches_the_text():
+    # parse_feed turns feedparser's sanitiser off (html_to_text drops every tag
+    # anyway): script, style and applet contents must still vanish, attributes
+    # and relative links leave nothing behind.
+    description = (
+        '<p onclick="steal()">Vor <a href="/rel">Ort</a>:<script type="text/javascript">var x = "<p>";</script>'
+        "<applet code=x.class>Applet-Text</applet><style>p { color: red }</style> 12 Verletzte.</p>"
+        '<iframe src="https://ex.org/embed"></iframe><img src="x.png" alt="Bild">'
+    )
+    (candidate,) = parse(rss([{"guid": "https://ex.org/s", "title": "Titel", "description": description}])).candidates
+    assert candidate.text == "Titel\n\nVor Ort: 12 Verletzte."
+
+
 @given(st.text(alphabet=" \t\r\f\v\u200b\xa0\u2009ab", max_size=30))
 def test_skipping_the_space_regex_changes_nothing(line):
     assert _collapse_spaces(line) == _SPACES.sub(" ", line)

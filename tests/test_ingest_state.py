@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 
 from tracker.ingest.config import FeedConfig
 from tracker.ingest.state import (
@@ -107,7 +108,8 @@ def test_a_lease_can_be_lost_and_the_loser_records_nothing(db):
     states = FeedStates(db.engine)
     states.sync(feeds("a"))
     slow, fast = make_owner(), make_owner()
-    (row,) = states.claim_named(slow, ["a"], 0.001)  # expires at once
+    (row,) = states.claim_named(slow, ["a"], 0.001)
+    time.sleep(0.01)  # the lease has expired: a fast machine could otherwise claim within the millisecond
     (taken,) = states.claim_due(fast, 1, 60)
     assert taken.name == "a"
     assert states.heartbeat("a", slow, 60) is False

@@ -1,9 +1,10 @@
 """HTML to plain text for feed entries.
 
-Feed summaries and content are HTML fragments (feedparser has already removed
-scripts and other unsafe markup). Claim quotes and spans index the plain text,
-so it must read like the article: block elements become paragraph breaks,
-<br> a line break, entities become characters, script/style contents vanish,
+Feed summaries and content are HTML fragments as the feed carries them (we
+ask feedparser not to sanitise them: nothing here is ever rendered, and every
+tag is dropped). Claim quotes and spans index the plain text, so it must read
+like the article: block elements become paragraph breaks, <br> a line break,
+entities become characters, the contents of script, style and the like vanish,
 and runs of spaces collapse. A lone non-breaking space stays: "2\xa0300" is a number.
 """
 
@@ -16,7 +17,7 @@ _BLOCK = frozenset(
     "address article aside blockquote caption dd div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
-_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "applet"})
 # A lone non-breaking space stays (it binds "2\xa0300"); one inside a run of
 # other spaces is just more space.
 _SPACES = re.compile(r"[ \t\r\f\v\u200b\xa0]{2,}|[\t\r\f\v\u200b]")
