@@ -15,7 +15,7 @@ import pytest
 from tracker.bench.ingest_bench import synthetic_feed
 from tracker.ingest.config import parse_config
 from tracker.ingest.entries import parse_feed
-from tracker.ingest.extraction_pool import MIN_BATCH, ExtractionPool
+from tracker.ingest.extraction_pool import MIN_BATCH, WORKER_NICENESS, ExtractionPool
 from tracker.ingest.runner import ingest_once
 from tracker.store import EventStore, make_engine
 from tracker.store.migrate import upgrade
@@ -56,11 +56,27 @@ def test_a_killed_worker_costs_speed_not_data(candidates, in_process, signum):
     with pool:
         worker = multiprocessing.active_children()[0]
         os.kill(worker.pid, signum)
-        worker.join(timeout=10)
+        # The pool's own thread may reap the worker first (then this join returns
+        # early, exit code not yet known): wait until one of them has it.
+        deadline = time.monotonic() + 10
+        while worker.exitcode is None and time.monotonic() < deadline:
+            worker.join(timeout=0.05)
         assert worker.exitcode == -signum
         assert list(pool.extract_all(candidates)) == in_process
         assert not pool.running  # the rest of this process's polls extract in-process
         assert list(pool.extract_all(candidates[:3])) == in_process[:3]
+
+
+def test_workers_yield_the_cores_to_the_poller():
+    # Lower priority, so the poller (the critical path, waiting on each commit) gets a
+    # core the moment it wakes; the poller's own process keeps its priority.
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    with ExtractionPool(workers=2) as pool:
+        workers = multiprocessing.active_children()
+        assert len(workers) == 2
+        assert {os.getpriority(os.PRIO_PROCESS, w.pid) for w in workers} == {min(19, own + WORKER_NICENESS)}
+        assert pool.running
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own
 
 
 def test_stopping_early_drops_the_queued_work_and_the_pool_goes_on(candidates, in_process):

@@ -36,6 +36,12 @@ from .entries import Candidate
 MIN_BATCH = 32
 CHUNK = 8  # entries sent to a worker at a time
 AHEAD = 4  # chunks per worker submitted ahead of the one being stored
+# The poller is the critical path: it parses, then stores each entry in order,
+# waiting on every commit. At normal priority the workers keep every core busy,
+# so each time the poller wakes from a commit it queues behind them; lowered
+# (nice +10) they yield at once and still get every idle cycle. Measured with
+# `tracker bench --section ingest` on 2 cores: about a sixth more entries per second.
+WORKER_NICENESS = 10
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
@@ -132,3 +138,4 @@ def _worker_init(parent: int) -> None:
     # The parent's SIGTERM handler (copied by the fork) is for the parent: a worker
     # told to terminate simply ends (the parent extracts what is left itself).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.nice(WORKER_NICENESS)
