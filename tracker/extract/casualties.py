@@ -17,6 +17,7 @@ Figures inside a denial ("wies Berichte über 200 Tote zurück") are nobody's cl
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tracker.domain.actors import AGENT_KINDS
@@ -55,6 +56,13 @@ _ACTIVE_BEFORE = re.compile(
     r"\s+(?:(?:dabei|insgesamt|mindestens)\s+)?$"
 )
 _NAME_DASH = re.compile(r"[a-z]-$")
+# A bare figure that totals the one before: "weitere 40 Soldaten getötet; insgesamt seien es
+# damit 350", "damit sind es nun insgesamt 350", "es waren bislang 350".
+_TOTAL_OF_PREVIOUS = re.compile(
+    r"(?:\b(?:sind|seien|waren|sei|ist) es|\bes (?:sind|seien|waren|sei|ist))"
+    r"(?:\s+(?:damit|nun|jetzt|inzwischen|mittlerweile|insgesamt|bislang|bisher|schon|bereits))*\s*$"
+)
+_TOTAL_WORD = re.compile(r"\b(?:insgesamt|damit|bislang|bisher|inzwischen|mittlerweile)\b")
 _TIME_OR_DATE = re.compile(r"\s*[:.]\d")
 _CASUALTY_NOUN = re.compile(
     r"(?:tote[nrs]?|todesopfer\w*|getotete\w*|gefallene\w*|verletzte\w*|verwundete\w*|schwerverletzte\w*|"
@@ -217,6 +225,12 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         if n.vague and head.kind != "people":
             continue  # "mehrere Stunden", "several times"
         before = doc.folded[max(clause[0], n.start - 40) : n.start]
+        if head.kind == "none" and drafts and _total_of_previous(before):
+            previous = drafts[-1]
+            value = {**previous.value, "count": n.count, "qualifier": n.qualifier, "cumulative": True}
+            value["wording"] = doc.text[n.start : n.end]
+            drafts.append(dataclasses.replace(previous, value=value, pos=n.start, part_of=None))
+            continue
         part_of = drafts[-1] if drafts and lx.PART_OF_BEFORE.search(before) else None
         # A toll's value may sit in the next clause: "34 more deaths, taking their total to 1,068".
         value_position = _VALUE_BEFORE.search(doc.folded, max(0, n.start - 30), n.start) is not None
@@ -252,6 +266,12 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
                 )
             )
     return drafts
+
+
+def _total_of_previous(before: str) -> bool:
+    """Is the figure after `before` a running total of the figure before it?"""
+    tail = _TOTAL_OF_PREVIOUS.search(before)
+    return tail is not None and _TOTAL_WORD.search(before) is not None
 
 
 def _each_side(doc: Document, n: NumberMention, head: _Head, clause) -> list[str | None]:

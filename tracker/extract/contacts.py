@@ -19,6 +19,14 @@ from .document import Document, Draft, SentenceInfo, claimant
 
 _NEEDS_OBJECT = ("called", "calls", "spoke", "speaks")  # a contact only with an actor as object
 _TRIM = re.compile(r"^[\s,;:–-]+|[\s,.;:!?–-]+$")
+# A mediator or host named after the contact's own clause took part too: "..., mediated by
+# Sergei Lavrov", "..., unter Vermittlung des russischen Außenministers".
+_MEDIATOR = re.compile(
+    r"\b(?:(?:mediated|hosted|brokered|chaired) by|at the invitation of|"
+    r"unter (?:der )?(?:vermittlung|leitung|schirmherrschaft)|vermittelt (?:von|durch)|auf einladung)\s+"
+)
+_SEPARATELY = re.compile(r"\b(?:separately|individually|getrennt|einzeln|nacheinander|one after the other)\b")
+_ARTICLE_GAP = re.compile(r"(?:(?:von|des|der|dem|the)\s+)?")  # before the mediator, unless its mention has it
 
 
 def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
@@ -36,27 +44,42 @@ def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
         if doc.has(lx.NOT_HAPPENED, clause[0], speech[0] if speech else clause[1]):
             continue
         participants = _participants(doc, info, clause, t0)
-        actors = sorted({m.actor_id for m in participants})
-        if len(actors) < 2 or (medium, tuple(actors)) in seen:
-            continue
-        seen.add((medium, tuple(actors)))
         attribution = doc.attribution_at(info, t0)
         claimed_by, speaker, person = claimant(attribution)
         end_of_parties = max([t1] + [m.end for m in participants])
-        drafts.append(
-            Draft(
-                kind="diplomatic_contact",
-                subject={"participants": actors, "medium": medium},
-                value={"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)},
-                claimed_by=claimed_by,
-                speaker=speaker,
-                speaker_person=person,
-                valid=doc.valid_for(info, t0, attribution),
-                sentence=info,
-                pos=t0,
+        for actors in _contacts_of(doc, clause, t0, participants):
+            if len(actors) < 2 or (medium, tuple(actors)) in seen:
+                continue
+            seen.add((medium, tuple(actors)))
+            drafts.append(
+                Draft(
+                    kind="diplomatic_contact",
+                    subject={"participants": actors, "medium": medium},
+                    value={"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)},
+                    claimed_by=claimed_by,
+                    speaker=speaker,
+                    speaker_person=person,
+                    valid=doc.valid_for(info, t0, attribution),
+                    sentence=info,
+                    pos=t0,
+                )
             )
-        )
     return drafts
+
+
+def _contacts_of(doc: Document, clause, trigger: int, participants: list[ActorMention]) -> list[list[str]]:
+    """The participants of each contact: one contact, or, where one side met several others
+    "separately"/"getrennt", one contact of that side with each of them ("X met separately
+    with A and B", "A and B met separately with X")."""
+    actors = sorted({m.actor_id for m in participants})
+    if len(actors) > 2 and doc.has(_SEPARATELY, *clause):
+        before = sorted({m.actor_id for m in participants if m.start < trigger})
+        after = sorted({m.actor_id for m in participants if m.start > trigger} - set(before))
+        if len(before) == 1 and len(after) > 1:
+            return [sorted({before[0], other}) for other in after]
+        if len(after) == 1 and len(before) > 1:
+            return [sorted({one, after[0]}) for one in before]
+    return [actors]
 
 
 def _actor_object(doc: Document, pos: int) -> bool:
@@ -82,6 +105,13 @@ def _participants(doc: Document, info: SentenceInfo, clause, trigger: int) -> li
         if later:
             verb = doc.first(lx.SPEECH_VERB, *later[0])
             found += [m for m in doc.mentions_in(later[0][0], verb[0] if verb else later[0][1]) if _participant(doc, m)]
+    for mediator in _MEDIATOR.finditer(doc.folded, clause[1], info.end):
+        following = doc.mentions_in(mediator.end(), min(info.end, mediator.end() + 80))
+        if not following or not _ARTICLE_GAP.fullmatch(doc.folded, mediator.end(), following[0].start):
+            continue
+        # (a genitive here is the mediator itself: "unter Vermittlung des Außenministers")
+        if following[0].actor_id not in (None, "PRESS") and following[0].kind in AGENT_KINDS:
+            found.append(following[0])
     return found
 
 

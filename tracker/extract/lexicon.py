@@ -165,7 +165,9 @@ CUMULATIVE = _words(
     r"insgesamt", r"mittlerweile", r"inzwischen", r"since the (?:start|beginning|outbreak)", r"since \w+day",
     r"so far", r"in total", r"to date", r"death toll", r"totenzahl", r"since (?:the )?fighting", r"since the war",
     r"since fighting", r"seit den", r"im (?:gesamten )?krieg", r"in the (?:\w+[- ])?(?:day |week )?war",
-    r"bringing", r"total",
+    r"bringing", r"total", r"gesamtzahl\w*", r"gesamtbilanz", r"overall (?:toll|number|figure|death toll)",
+    # a toll that rises is a running total ("stieg auf 350", "rose to 350")
+    r"stieg\w* (?:\w+ )?auf", r"gestiegen", r"(?:rose|risen|climbed|increased) to",
 )
 INCREMENT = _words(r"weitere\w*", r"another", r"further", r"additional", r"more")
 DENIAL = _words(

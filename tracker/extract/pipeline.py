@@ -17,7 +17,7 @@ from .positions import find_positions
 
 # Bump when a rule change can change what is extracted from the same text: claim
 # reports carry it, and their event ids derive from it.
-EXTRACTOR_VERSION = "rules-1.1"
+EXTRACTOR_VERSION = "rules-1.2"
 
 
 class ExtractionResult(BaseModel):
