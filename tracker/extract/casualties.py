@@ -62,6 +62,22 @@ _TOTAL_OF_PREVIOUS = re.compile(
     r"(?:\b(?:sind|seien|waren|sei|ist) es|\bes (?:sind|seien|waren|sei|ist))"
     r"(?:\s+(?:damit|nun|jetzt|inzwischen|mittlerweile|insgesamt|bislang|bisher|schon|bereits))*\s*$"
 )
+# A figure given only as the one it replaces is no claim of now: "revising an earlier figure
+# of 1,177", "up from 1,177", "nach zuvor 1.177", "higher than the 1,339 previously announced".
+_SUPERSEDED_BEFORE = re.compile(
+    r"\b(?:(?:earlier|previous|prior|old) (?:figure|toll|count|tally|number|estimate)s? (?:of|was)|up from|down from|"
+    r"revised from|(?:nach|von|statt) (?:zuvor|bisher|vorher)|(?:zuvor|bisher|vorher) (?:genannt|gemeldet|angegeben)"
+    r"\w* (?:zahl\w* )?(?:von )?)\s*$"
+)
+_SUPERSEDED_AFTER = re.compile(
+    r"\s+(?:\w+\s+)?(?:previously|earlier|zuvor|vorher) (?:announced|reported|given|stated|genannt\w*|gemeldet\w*|angegeben\w*)\b"
+)
+# German puts a phrase inside the attribute: "40 weitere [in Berg-Karabach] getötete Soldaten",
+# "1.339 [seit Sonntag] gefallene Soldaten": the head reading skips it.
+_EXTENDED_ATTRIBUTE = re.compile(
+    r"(?:in|im|bei|beim|an|am|auf|nach|seit|wahrend|aus|nahe|um)\s+(?:[\w-]+\s+){1,4}?"
+    r"(?=(?:getotete|gefallene|verletzte|verwundete|vermisste|umgekommene|ermordete)\w*\s)"
+)
 _TOTAL_WORD = re.compile(r"\b(?:insgesamt|damit|bislang|bisher|inzwischen|mittlerweile)\b")
 _TIME_OR_DATE = re.compile(r"\s*[:.]\d")
 _CASUALTY_NOUN = re.compile(
@@ -106,8 +122,14 @@ def _read_head(doc: Document, n: NumberMention, clause_end: int, german: bool) -
     head = _Head()
     head.end = n.end
     unknown = 0
+    skip_to = 0
     for w in _WORD.finditer(doc.folded, n.end, clause_end):
+        if w.start() < skip_to:
+            continue
         word = w.group()
+        if german and (attribute := _EXTENDED_ATTRIBUTE.match(doc.folded, w.start(), clause_end)):
+            skip_to = attribute.end()  # "1.339 [in Berg-Karabach] getötete Soldaten"
+            continue
         if not word[0].isalnum():
             break
         mention = next((m for m in doc.mentions_in(w.start(), w.end() + 40) if m.start == w.start()), None)
@@ -225,6 +247,8 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
         if n.vague and head.kind != "people":
             continue  # "mehrere Stunden", "several times"
         before = doc.folded[max(clause[0], n.start - 40) : n.start]
+        if _SUPERSEDED_BEFORE.search(before) or _SUPERSEDED_AFTER.match(doc.folded, n.end, clause[1]):
+            continue
         if head.kind == "none" and drafts and _total_of_previous(before):
             previous = drafts[-1]
             value = {**previous.value, "count": n.count, "qualifier": n.qualifier, "cumulative": True}

@@ -35,7 +35,7 @@ def _named(*parts: tuple[str, re.Pattern]) -> re.Pattern:
 SPEECH_VERB = _words(
     r"sagte\w*", "sagt", "sagen", r"erklarte\w*", "erklart", r"teilte\w*", r"mitteilte\w*", "mitgeteilt",
     r"meldete\w*", "meldet", "gemeldet", r"berichtete\w*", "berichtet", r"betonte\w*", r"sprach\w* von",
-    r"bezifferte\w*", "beziffert", r"bestatigte\w*", "bestatigt", "gab", "gaben", "angegeben", r"hie(?:ss|ß) es",
+    r"bezifferte\w*", "beziffert", r"nannte\w*", "nennt", r"bestatigte\w*", "bestatigt", "gab", "gaben", "angegeben", r"hie(?:ss|ß) es",
     r"verlautete\w*", r"schrieb\w*", r"twitterte\w*", r"warnte\w*", r"behauptete\w*", "behauptet",
     r"raumte\w* ein", r"zahlte\w*", r"befurchtet\w*", r"schatzt\w*", r"schatzte\w*", "said", "says", "told",
     "tells", "stated", "announced", "reported",
@@ -196,7 +196,7 @@ TALKS = _words(
     r"verhandlung\w*", r"\w*verhandlungen", r"gesprach\w*", r"friedensgesprach\w*", r"verhandlungstisch\w*",
     r"vermittlung\w*", r"vermittler\w*", r"vermitteln", r"zu verhandeln", r"verhandeln", r"dialog\w*", r"talks",
     r"negotiat\w*", r"mediat\w*", r"dialogue",
-    r"peace process", r"\w+-verhandlungen",
+    r"peace process", r"\w+-verhandlungen", r"kompromiss\w*", r"compromises?",  # "zu Kompromissen bereit"
     # a settlement by talks ("schloss eine diplomatische Lösung aus")
     r"(?:diplomatische\w*|politische\w*|friedliche\w*|verhandelte\w*) losung\w*",
     r"(?:diplomatic|political|peaceful|negotiated) (?:solution|settlement)",
@@ -204,7 +204,7 @@ TALKS = _words(
 CALL = _words(
     r"appell\w*", r"rief\w* [^.;!?\n]{0,120}?\bauf", r"ruft\w* [^.;!?\n]{0,120}?\bauf", r"aufgerufen", r"aufruf\w*",
     r"fordert\w*", r"forderung\w*", r"aufgefordert", r"gefordert", r"aufforderung\w*", r"verlangt\w*",
-    r"drangt\w*", r"dringt\w* auf", r"mahnt\w*", r"pladiert\w*",
+    r"drangt\w*", r"zu drangen", r"drangen auf", r"dringt\w* auf", r"mahnt\w*", r"pladiert\w*",
     r"wolle\w* [^.;!?\n]{0,120}?\berreichen", r"will [^.;!?\n]{0,120}?\berreichen",
     r"setzt\w* sich [^.;!?\n]{0,60}?\bein",
     r"call\w* (?:on|for|upon)", r"calling (?:on|for)", r"urge[sd]?", "urging", r"appeal\w*", r"demand\w*",
@@ -324,7 +324,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "feindseligkeiten", "gefechte", "gewalt", "militaroperation", "operation", "offensive", "angriffe",
         "ceasefire", "cease-fire", "truce", "armistice", "fighting", "hostilities", "violence", "clashes",
         "bloodshed", "attacks", "verhand", "gesprach", "friedens", "vermittl", "vermitteln", "dialog", "talks",
-        "negotiat", "mediat", "peace", "losung", "solution", "settlement",
+        "negotiat", "mediat", "peace", "losung", "solution", "settlement", "kompromiss", "compromise",
     ),
     "stance": (
         "schloss", "schliesst", "schließt", "lehnt", "abgelehnt", "ablehn", "zuruckgewiesen", "wies", "zuruckweis",
@@ -332,7 +332,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "geeinigt", "stimmt", "zugestimmt", "zustimm", "akzeptier", "unterzeichn", "agree", "accept", "sign",
         "erzielt", "reached", "struck", "concluded", "committed", "appell", "rief", "ruft", "aufgerufen", "aufruf",
         "aufgefordert", "gefordert", "aufforderung",
-        "fordert", "forderung", "verlangt", "drangt", "dringt", "mahnt", "pladiert", "erreichen", "setzt", "call",
+        "fordert", "forderung", "verlangt", "drangt", "drangen", "dringt", "mahnt", "pladiert", "erreichen", "setzt", "call",
         "urg", "appeal", "demand", "press", "push", "want", "bereit", "ready", "willing", "prepared", "open$",
         "offen$", "bot", "angeboten", "offer",
     ),
@@ -368,7 +368,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     ),
     "speech": (
         "sagt", "sagen", "erklar", "teilte", "mitteilte", "mitgeteilt", "meldet", "gemeldet", "bericht", "betont",
-        "sprach", "beziffert", "bestatigt", "gab$", "gaben$", "angegeben", "hiess", "hieß", "verlautete", "schrieb",
+        "sprach", "beziffert", "nannte", "nennt$", "bestatigt", "gab$", "gaben$", "angegeben", "hiess", "hieß", "verlautete", "schrieb",
         "twitterte", "warnte", "behauptet", "raumte", "zahlte", "befurchtet", "schatzt", "said", "says", "told",
         "tells", "stated", "announced", "reported", "claimed", "added", "confirmed", "tweeted", "wrote", "warned",
         "insisted", "estimate", "counted", "fear", "believes", "put$", "puts$", "laut$", "angaben", "informationen",

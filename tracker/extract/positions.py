@@ -96,6 +96,12 @@ def _cues(doc: Document, s0: int, s1: int) -> list[tuple[str, tuple[int, int]]]:
         for m in lx.STANCE.finditer(doc.folded, s0, s1)
         if not (m.lastgroup == "agreed" and _attributive(doc, *m.span()))
     ]
+    # "agreed (in a phone call) to push for a ceasefire": an agreement to call for one
+    calls = [span[0] for kind, span in found if kind == "calls_for_ceasefire"]
+    found = [
+        (kind, span) for kind, span in found
+        if kind != "agreed" or not any(span[1] <= c <= span[1] + 60 for c in calls)
+    ]
     if doc.has(lx.CONDITION, s0, s1):
         # "Aserbaidschan werde die Militäroperation erst beenden, wenn ...": stopping the
         # fighting under a condition is a conditional position without a stance verb
@@ -209,6 +215,11 @@ def _holders(doc: Document, info: SentenceInfo, cue_type: str, cue, condition) -
         else:
             # inverted subject right after the verb: "riefen Russland, Frankreich und die USA ... auf"
             candidates = _leading_list(doc, [m for m in candidates if m.start >= cue[0]], cue[0])
+    if not candidates and ci > 0 and doc.folded.startswith("zu ", cue[0]):
+        # an infinitive clause takes the subject of the clause before: "Macron und Putin
+        # vereinbarten, gemeinsam auf eine Waffenruhe zu drängen"
+        p0, p1 = info.clauses[ci - 1]
+        candidates = [m for m in _subjects(doc, p0, p1) if m is not agent]
     if not candidates and ci > 0 and (attribution is None or attribution.kind == "source"):
         candidates = _apposed_subject(doc, info, ci)
     if candidates:
