@@ -323,3 +323,27 @@ def test_the_query_bench_runs_and_measures_what_the_readme_reports(tmp_path):
     assert any(n.startswith("history casualties/killed/total") for n in names)
     assert all(m.seconds > 0 for m in measurements)
     assert list(tmp_path.iterdir()) == []  # the scratch database is gone
+
+
+def test_a_figure_about_a_past_war_never_becomes_the_documents_latest(db, tmp_path):
+    # Background paragraphs come last: ordered by position alone, the toll of 1988-1994
+    # would be the claimant's current figure. Its year span orders it before the
+    # document's own days, so history shows it first and the current state skips it.
+    from tracker.ingest.documents import DocumentWriter
+    from tracker.ingest.seed import seed_files
+
+    article = tmp_path / "background.txt"
+    article.write_text(
+        " date 2025-07-11 Bei den Kämpfen um Berg-Karabach wurden seit Sonntag 400 Menschen getötet. "
+        "Im Krieg um Berg-Karabach von 1988 bis 1994 waren rund 30.000 Menschen getötet worden. "
+        "Im Jahr 2016 starben bei Kämpfen in Berg-Karabach rund 200 Menschen.",
+        encoding="utf-8",
+    )
+    seed_files(DocumentWriter(db.store()), [article])
+    queries = Queries(db.engine, db.store())
+    queries.catch_up()
+    history = queries.history(KEY)
+    assert [(e["value"]["count"], e["valid"]["date"]) for e in history] == [
+        (30000, "1988/1994"), (200, "2016"), (400, "2025-07-06/2025-07-11")]
+    (claim,) = [c for c in queries.claims() if c["claim_key"] == KEY]
+    assert [(v["claimed_by"], v["value"]["count"]) for v in claim["values"]] == [("PRESS", 400)]

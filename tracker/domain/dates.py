@@ -220,6 +220,11 @@ def resolve(
     if relation is not None and "years" in relation:
         first, last = relation["years"]
         date = str(first) if first == last else f"{first}/{last}"
+        if anchor_value is not None:
+            # A past year comes before the document's own days in its order (a figure
+            # about the war of 1988-1994 is not the document's latest); the anchor's
+            # own year or a later one counts as the document's time.
+            order = min(0, (dt.date(last, 12, 31) - period_bounds(anchor_value)[0]).days)
         return _valid_time(
             date=date, precision="year", phrase=phrase, relation=relation, anchor=anchor_value, order=order
         )
