@@ -6,8 +6,9 @@ goes, and a re-poll of the same entries (the common case once a feed is known).
 The append part stores the documents' events as ingestion does, one transaction
 (so one fsync, synchronous=FULL) per document: on a slow disk it is the floor
 under the whole. The end-to-end figure is what `tracker ingest` does: extraction
-in forked worker processes (one per core) while the poller appends; the same
-ingest with extraction in-process is shown beside it.
+in forked worker processes (one per core) while the poller appends, the best of
+three runs, beside the best of three `feedparser.parse` runs; the same ingest
+with extraction in-process is shown beside it.
 
 The articles are generated here: one third German and one third English news
 about the tracked conflict (two sentences with claims, then background, so
@@ -122,6 +123,16 @@ def feedparser_per_s(entries: int = 1000, size: int = 2000) -> float:
     return entries / (time.process_time() - started)
 
 
+def _best_of(runs: int, work) -> float:
+    """The shortest wall time of `runs` calls of `work`."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def _check_new(result, entries: int) -> None:
     if result.new != entries:
         raise RuntimeError(f"bench ingested {result.new} of {entries} entries: {result.error or result.status}")
@@ -141,9 +152,9 @@ def run_ingest_bench(url: str, entries: int = 1000, size: int = 2000) -> list[Me
         extract(article(0)[1])
         feedparser.parse(synthetic_feed(3, size))
 
-        started = time.perf_counter()
-        feedparser.parse(body)
-        feedparser_s = time.perf_counter() - started
+        # Best of three, here and for the end-to-end ingest: on a shared machine a
+        # single run of a second or less can be a quarter slower for no reason of its own.
+        feedparser_s = _best_of(3, lambda: feedparser.parse(body))
         baseline = entries / feedparser_s
 
         started = time.perf_counter()
@@ -168,19 +179,23 @@ def run_ingest_bench(url: str, entries: int = 1000, size: int = 2000) -> list[Me
             _check_new(ingest_once(scratch.engine, config, extraction_pool=in_process).results[0], entries)
             one_process_s = time.perf_counter() - started
 
-        with scratch_database(url) as scratch:
-            started = time.perf_counter()  # as `tracker ingest` runs it: the worker processes' start included
-            with ExtractionPool() as pool:
-                _check_new(ingest_once(scratch.engine, config, extraction_pool=pool).results[0], entries)
-            ingest_s = time.perf_counter() - started
-            # The same entries in new bytes: what a poll of a known feed costs.
-            with open(path, "ab") as f:
-                f.write(b"\n")
-            started = time.perf_counter()
-            again = ingest_once(scratch.engine, config).results[0]
-            again_s = time.perf_counter() - started
-            if again.unchanged != entries:
-                raise RuntimeError(f"bench re-poll found {again.unchanged} of {entries} entries unchanged")
+        ingest_s = float("inf")
+        for run in range(3):
+            with scratch_database(url) as scratch:
+                started = time.perf_counter()  # as `tracker ingest` runs it: the worker processes' start included
+                with ExtractionPool() as pool:
+                    _check_new(ingest_once(scratch.engine, config, extraction_pool=pool).results[0], entries)
+                ingest_s = min(ingest_s, time.perf_counter() - started)
+                if run < 2:
+                    continue
+                # The same entries in new bytes: what a poll of a known feed costs.
+                with open(path, "ab") as f:
+                    f.write(b"\n")
+                started = time.perf_counter()
+                again = ingest_once(scratch.engine, config).results[0]
+                again_s = time.perf_counter() - started
+                if again.unchanged != entries:
+                    raise RuntimeError(f"bench re-poll found {again.unchanged} of {entries} entries unchanged")
     finally:
         os.remove(path)
 
