@@ -251,8 +251,8 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
             continue
         if head.kind == "none" and drafts and _total_of_previous(before):
             previous = drafts[-1]
-            value = {**previous.value, "count": n.count, "qualifier": n.qualifier, "cumulative": True}
-            value["wording"] = doc.text[n.start : n.end]
+            value = {**previous.value, "count": n.count, "qualifier": n.qualifier,
+                     "wording": doc.text[n.start : n.end], "cumulative": True}
             drafts.append(dataclasses.replace(previous, value=value, pos=n.start, part_of=None))
             continue
         part_of = drafts[-1] if drafts and lx.PART_OF_BEFORE.search(before) else None
@@ -294,8 +294,7 @@ def find_casualties(doc: Document, info: SentenceInfo) -> list[Draft]:
 
 def _total_of_previous(before: str) -> bool:
     """Is the figure after `before` a running total of the figure before it?"""
-    tail = _TOTAL_OF_PREVIOUS.search(before)
-    return tail is not None and _TOTAL_WORD.search(before) is not None
+    return _TOTAL_OF_PREVIOUS.search(before) is not None and _TOTAL_WORD.search(before) is not None
 
 
 def _each_side(doc: Document, n: NumberMention, head: _Head, clause) -> list[str | None]:

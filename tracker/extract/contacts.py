@@ -44,22 +44,29 @@ def find_contacts(doc: Document, info: SentenceInfo) -> list[Draft]:
         if doc.has(lx.NOT_HAPPENED, clause[0], speech[0] if speech else clause[1]):
             continue
         participants = _participants(doc, info, clause, t0)
+        contacts = [
+            actors for actors in _contacts_of(doc, clause, t0, participants)
+            if len(actors) >= 2 and (medium, tuple(actors)) not in seen
+        ]
+        if not contacts:
+            continue
+        # Claimant, topic, outcome and date are the trigger's: the same for each contact.
         attribution = doc.attribution_at(info, t0)
         claimed_by, speaker, person = claimant(attribution)
         end_of_parties = max([t1] + [m.end for m in participants])
-        for actors in _contacts_of(doc, clause, t0, participants):
-            if len(actors) < 2 or (medium, tuple(actors)) in seen:
-                continue
+        value = {"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)}
+        valid = doc.valid_for(info, t0, attribution)
+        for actors in contacts:
             seen.add((medium, tuple(actors)))
             drafts.append(
                 Draft(
                     kind="diplomatic_contact",
                     subject={"participants": actors, "medium": medium},
-                    value={"topic": _topic(doc, info, t1), "outcome": _outcome(doc, info, end_of_parties)},
+                    value=dict(value),
                     claimed_by=claimed_by,
                     speaker=speaker,
                     speaker_person=person,
-                    valid=doc.valid_for(info, t0, attribution),
+                    valid=valid,
                     sentence=info,
                     pos=t0,
                 )
@@ -88,8 +95,13 @@ def _actor_object(doc: Document, pos: int) -> bool:
     return bool(following) and following[0].actor_id is not None and not doc.folded[pos : following[0].start].strip()
 
 
+def _agent(m: ActorMention) -> bool:
+    """An actor who can take part in a contact (not the press, a place or a topic word)."""
+    return m.actor_id is not None and m.actor_id != "PRESS" and m.kind in AGENT_KINDS
+
+
 def _participant(doc: Document, m: ActorMention) -> bool:
-    if m.actor_id is None or m.actor_id == "PRESS" or m.kind not in AGENT_KINDS:
+    if not _agent(m):
         return False
     prep = doc.governing_preposition(m.start)
     return (prep is None or not lx.CONTACT_EXCLUDED_PREPOSITION.fullmatch(prep)) and not doc.is_genitive_attribute(m)
@@ -110,7 +122,7 @@ def _participants(doc: Document, info: SentenceInfo, clause, trigger: int) -> li
         if not following or not _ARTICLE_GAP.fullmatch(doc.folded, mediator.end(), following[0].start):
             continue
         # (a genitive here is the mediator itself: "unter Vermittlung des Außenministers")
-        if following[0].actor_id not in (None, "PRESS") and following[0].kind in AGENT_KINDS:
+        if _agent(following[0]):
             found.append(following[0])
     return found
 
