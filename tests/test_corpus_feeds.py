@@ -4,6 +4,8 @@
   unhandled exception; documents stored and problems recorded are counted and
   printed (the README quotes them).
 - 30 real news feeds about other things: no claim at all.
+- Both, cut into parts as a large feed is for parsing on several cores: the
+  parts give exactly what the whole file gives.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conftest import shared_path
 from tracker.ingest.config import parse_config
+from tracker.ingest.entries import merge_parts, parse_feed
 from tracker.ingest.runner import ingest_once
+from tracker.ingest.split import split_feed
 from tracker.ingest.state import FeedStates
 
 
@@ -69,3 +75,24 @@ def test_real_news_feeds_about_other_things_yield_no_claim(sqlite_db, capsys):
     assert totals["new_claim_reports"] == 0
     claims = [e for e in sqlite_db.store().read_all() if e.type == "ClaimReported"]
     assert claims == []
+
+
+@pytest.mark.parametrize("corpus, least", [("feedparser-tests", 5), ("news-feeds", 20)])
+def test_every_feed_cut_into_parts_reads_as_the_whole(corpus, least):
+    options = dict(source="parts", language=None, fetched_at="2025-07-30T12:00:00Z")
+    cut = flagged = 0
+    for path in feed_files(shared_path("corpus", corpus)):
+        body = path.read_bytes()
+        parts = split_feed(body, 3, min_entries=1) or split_feed(body, 2, min_entries=1)
+        if parts is None:
+            continue
+        cut += 1
+        read = [parse_feed(p, {}, **options) for p in parts]
+        if any(p.problem for p in read):  # the pool then parses the whole feed instead
+            flagged += 1
+            continue
+        merged, whole = merge_parts(read), parse_feed(body, {}, **options)
+        assert (merged.candidates, merged.entries, merged.empty, merged.duplicates, merged.problem) == (
+            whole.candidates, whole.entries, whole.empty, whole.duplicates, whole.problem
+        ), path
+    assert cut - flagged >= least

@@ -5,10 +5,10 @@ in the same run. Also the parts on their own, so a reader sees where the time
 goes, and a re-poll of the same entries (the common case once a feed is known).
 The append part stores the documents' events as ingestion does, one transaction
 (so one fsync, synchronous=FULL) per document: on a slow disk it is the floor
-under the whole. The end-to-end figure is what `tracker ingest` does: extraction
-in forked worker processes (one per core) while the poller appends, the best of
-three runs, beside the best of three `feedparser.parse` runs; the same ingest
-with extraction in-process is shown beside it.
+under the whole. The end-to-end figure is what `tracker ingest` does: forked
+worker processes (one per core) parse the feed in parts, then extract while
+the poller appends, the best of three runs, beside the best of three
+`feedparser.parse` runs; the same ingest in one process is shown beside it.
 
 The articles are generated here: one third German and one third English news
 about the tracked conflict (two sentences with claims, then background, so
@@ -28,7 +28,7 @@ import feedparser
 from ..ingest.config import parse_config
 from ..ingest.documents import DocumentWriter
 from ..ingest.entries import parse_feed
-from ..ingest.extraction_pool import ExtractionPool
+from ..ingest.workers import WorkerPool
 from ..ingest.runner import ingest_once
 from ..store import NO_STREAM, EventStore
 from . import Measurement
@@ -174,17 +174,17 @@ def run_ingest_bench(url: str, entries: int = 1000, size: int = 2000) -> list[Me
                 store.append(stream, events, expected_version=NO_STREAM)
             append_s = time.perf_counter() - started
 
-        with scratch_database(url) as scratch, ExtractionPool(workers=0) as in_process:
+        with scratch_database(url) as scratch, WorkerPool(workers=0) as in_process:
             started = time.perf_counter()
-            _check_new(ingest_once(scratch.engine, config, extraction_pool=in_process).results[0], entries)
+            _check_new(ingest_once(scratch.engine, config, worker_pool=in_process).results[0], entries)
             one_process_s = time.perf_counter() - started
 
         ingest_s = float("inf")
         for run in range(3):
             with scratch_database(url) as scratch:
                 started = time.perf_counter()  # as `tracker ingest` runs it: the worker processes' start included
-                with ExtractionPool() as pool:
-                    _check_new(ingest_once(scratch.engine, config, extraction_pool=pool).results[0], entries)
+                with WorkerPool() as pool:
+                    _check_new(ingest_once(scratch.engine, config, worker_pool=pool).results[0], entries)
                 ingest_s = min(ingest_s, time.perf_counter() - started)
                 if run < 2:
                     continue
@@ -203,9 +203,9 @@ def run_ingest_bench(url: str, entries: int = 1000, size: int = 2000) -> list[Me
     return [
         Measurement("ingest", f"ingest {entries:,} new {chars} entries (parse, extract, append)", entries, ingest_s,
                     "feedparser.parse alone", baseline, unit="entries"),
-        Measurement("ingest", f"  the same, extracting in-process (one core, not {pool.workers} workers)", entries,
+        Measurement("ingest", f"  the same in one process (one core, not {pool.workers} workers)", entries,
                     one_process_s, "feedparser.parse alone", baseline, unit="entries"),
-        Measurement("ingest", "  part: parse to documents", entries, parse_s, "feedparser.parse alone", baseline, unit="entries"),
+        Measurement("ingest", "  part: parse to documents (one core)", entries, parse_s, "feedparser.parse alone", baseline, unit="entries"),
         Measurement("ingest", "  part: extract", entries, extract_s, "feedparser.parse alone", baseline, unit="entries"),
         Measurement("ingest", "  part: append, a transaction each", entries, append_s, "feedparser.parse alone", baseline,
                     unit="entries"),

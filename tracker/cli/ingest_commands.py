@@ -238,7 +238,7 @@ SUMMARY_COLUMNS = [
 
 
 def cmd_ingest(ctx, args) -> int:
-    from ..ingest.extraction_pool import ExtractionPool
+    from ..ingest.workers import WorkerPool
     from ..ingest.runner import ingest_once, stop_on_signals
 
     config = _config(args.config)
@@ -251,11 +251,11 @@ def cmd_ingest(ctx, args) -> int:
     console = _stderr_console()
     on_signal = lambda sig: console.print(f"{sig}: stopping after the current document (again to abort)")  # noqa: E731
     # The extraction workers fork first, before the progress display starts its thread.
-    with ExtractionPool() as pool, stop_on_signals(stop, on_signal):
+    with WorkerPool() as pool, stop_on_signals(stop, on_signal):
         if sys.stderr.isatty():
             summary = _ingest_with_progress(engine, config, args.feed, stop, console, pool)
         else:
-            summary = ingest_once(engine, config, args.feed, stop=stop, extraction_pool=pool)
+            summary = ingest_once(engine, config, args.feed, stop=stop, worker_pool=pool)
     totals = summary.totals()
     if resolve_format(args.format) == "json":
         _print_json(summary.as_dict())
@@ -278,7 +278,7 @@ def cmd_ingest(ctx, args) -> int:
     return 130 if stop.is_set() else 0
 
 
-def _ingest_with_progress(engine, config, names, stop, console, extraction_pool):
+def _ingest_with_progress(engine, config, names, stop, console, worker_pool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ..ingest.runner import ingest_once
@@ -293,7 +293,7 @@ def _ingest_with_progress(engine, config, names, stop, console, extraction_pool)
                 tasks[feed] = progress.add_task(feed, total=total)
             progress.update(tasks[feed], completed=done)
 
-        return ingest_once(engine, config, names, progress=on_progress, stop=stop, extraction_pool=extraction_pool)
+        return ingest_once(engine, config, names, progress=on_progress, stop=stop, worker_pool=worker_pool)
 
 
 def cmd_run(ctx, args) -> int:

@@ -82,10 +82,34 @@ def parse_feed(
     problem = _bozo_problem(parsed) if parsed.get("bozo") else None
     feed_info = parsed.get("feed") or {}
     feed_date = _entry_date(feed_info, fetched_at, feed_level=True)
-    out = ParsedFeed([], len(parsed.get("entries") or []), problem)
+    entries = parsed.get("entries") or []
+    candidates = [
+        entry_candidate(entry, source=source, language=language, fetched_at=fetched_at, feed_date=feed_date)
+        for entry in entries
+    ]
+    return _first_of_each(candidates, len(entries), problem)
+
+
+def merge_parts(parts: list[ParsedFeed]) -> ParsedFeed:
+    """The parts of a feed cut by split.split_feed, each read by parse_feed, as
+    parse_feed reads the whole feed."""
+    return _first_of_each(
+        [c for part in parts for c in part.candidates],
+        sum(p.entries for p in parts),
+        parts[0].problem,
+        empty=sum(p.empty for p in parts),
+        duplicates=sum(p.duplicates for p in parts),
+    )
+
+
+def _first_of_each(
+    candidates: list[Candidate | None], entries: int, problem: str | None, empty: int = 0, duplicates: int = 0
+) -> ParsedFeed:
+    """The candidates in feed order, each document once; None stands for an empty
+    entry. `empty` and `duplicates` count those found before (in other parts)."""
+    out = ParsedFeed([], entries, problem, empty=empty, duplicates=duplicates)
     seen: set[str] = set()
-    for entry in parsed.get("entries") or []:
-        candidate = entry_candidate(entry, source=source, language=language, fetched_at=fetched_at, feed_date=feed_date)
+    for candidate in candidates:
         if candidate is None:
             out.empty += 1
         elif candidate.document_id in seen:

@@ -22,8 +22,8 @@ from ..store import EventStore
 from ..store.events import utc_now
 from .config import FeedConfig, FeedsConfig
 from .documents import DocumentWriter, Extraction
-from .entries import Candidate, matches_keywords, parse_feed
-from .extraction_pool import ExtractionPool
+from .entries import Candidate, matches_keywords
+from .workers import WorkerPool
 from .fetch import Fetcher
 from .state import FeedState, FeedStates, PollOutcome, make_owner
 
@@ -68,11 +68,11 @@ class Poller:
         owner: str | None = None,
         stop: threading.Event | None = None,
         progress: Progress | None = None,
-        extraction_pool: ExtractionPool | None = None,
+        worker_pool: WorkerPool | None = None,
     ):
         self.config = config
-        # Not started: extraction stays in this process.
-        self.extraction_pool = extraction_pool or ExtractionPool(workers=0)
+        # Not started: parsing and extraction stay in this process.
+        self.worker_pool = worker_pool or WorkerPool(workers=0)
         self.states = FeedStates(engine)
         self.writer = DocumentWriter(EventStore(engine))
         self.fetcher = Fetcher(config.fetch)
@@ -122,7 +122,7 @@ class Poller:
             result.status = "not_modified"
             return result, PollOutcome("not_modified", http_status=fetched.status, moved_to=fetched.moved_to)
 
-        parsed = parse_feed(
+        parsed = self.worker_pool.parse_feed(
             fetched.body, fetched.headers, source=feed.name, language=feed.language, fetched_at=fetched_at
         )
         result.entries = parsed.entries
@@ -154,7 +154,7 @@ class Poller:
         plan = [(c, known.get(c.document_id)) for c in candidates]
         plan = [(c, seen, self._verdict(feed, c, seen)) for c, seen in plan]
         # Extracted ahead (in worker processes, where there are) in the order they are stored.
-        extractions = self.extraction_pool.extract_all([c for c, _, verdict in plan if verdict == "write"])
+        extractions = self.worker_pool.extract_all([c for c, _, verdict in plan if verdict == "write"])
         pending: list[tuple[str, str, int]] = []
         beat_every, last_beat = self.lease / 3, time.monotonic()
         stopped = None

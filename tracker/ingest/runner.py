@@ -38,7 +38,7 @@ from sqlalchemy import Engine
 
 from .config import ConfigError, FeedsConfig, load_config
 from .poll import FeedResult, Poller, Progress
-from .extraction_pool import ExtractionPool
+from .workers import WorkerPool
 from .state import FeedStates, make_owner, now_utc, ts
 
 
@@ -72,13 +72,13 @@ def ingest_once(
     *,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
-    extraction_pool: ExtractionPool | None = None,
+    worker_pool: WorkerPool | None = None,
 ) -> IngestSummary:
     """Poll every enabled feed (or the named ones) once, whatever their schedule.
 
     Without names, feeds that are gone (HTTP 410) or inside a Retry-After the
     server asked for are skipped; naming a feed polls it regardless. Extraction
-    runs in `extraction_pool` (its own one when not given, forked before any
+    runs in `worker_pool` (its own one when not given, forked before any
     thread of this call starts).
     """
     states = FeedStates(engine)
@@ -109,10 +109,10 @@ def ingest_once(
             summary.results.append(
                 FeedResult(feed.name, "busy", error=f"being polled by {holder.lease_owner if holder else 'another worker'}")
             )
-    own_pool = extraction_pool is None and bool(claimed)
+    own_pool = worker_pool is None and bool(claimed)
     if own_pool:
-        extraction_pool = ExtractionPool().start()
-    poller = Poller(engine, config, owner=owner, stop=stop, progress=progress, extraction_pool=extraction_pool)
+        worker_pool = WorkerPool().start()
+    poller = Poller(engine, config, owner=owner, stop=stop, progress=progress, worker_pool=worker_pool)
     try:
         with ThreadPoolExecutor(config.schedule.workers, thread_name_prefix="tracker-poll") as pool:
             futures = [pool.submit(poller.poll, f, claimed[f.name]) for f in targets if f.name in claimed]
@@ -125,7 +125,7 @@ def ingest_once(
     finally:
         poller.close()
         if own_pool:
-            extraction_pool.close()
+            worker_pool.close()
     order = {f.name: i for i, f in enumerate(config.feeds)}
     summary.results.sort(key=lambda r: order.get(r.feed, len(order)))
     return summary
@@ -157,12 +157,12 @@ class Scheduler:
         self._running: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._pollers: list[Poller] = []
-        self._extraction_pool = ExtractionPool()
+        self._worker_pool = WorkerPool()
 
     def run(self) -> None:
         """Block until `stop` is set, then finish cleanly."""
         self.states.sync(self.config.feeds)
-        self._extraction_pool.start()  # forks: before this process starts threads of its own
+        self._worker_pool.start()  # forks: before this process starts threads of its own
         self._pollers = [self._poller(self.config)]
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="tracker-poll")
         scheduler = BackgroundScheduler(timezone=timezone.utc)
@@ -185,10 +185,10 @@ class Scheduler:
             pool.shutdown(wait=True)  # running polls stop after their current document
             for poller in self._pollers:
                 poller.close()
-            self._extraction_pool.close()
+            self._worker_pool.close()
 
     def _poller(self, config: FeedsConfig) -> Poller:
-        return Poller(self.engine, config, owner=self.owner, stop=self.stop, extraction_pool=self._extraction_pool)
+        return Poller(self.engine, config, owner=self.owner, stop=self.stop, worker_pool=self._worker_pool)
 
     def _tick(self, pool: ThreadPoolExecutor) -> None:
         if self.stop.is_set():

@@ -15,7 +15,7 @@ import pytest
 from tracker.bench.ingest_bench import synthetic_feed
 from tracker.ingest.config import parse_config
 from tracker.ingest.entries import parse_feed
-from tracker.ingest.extraction_pool import MIN_BATCH, WORKER_NICENESS, ExtractionPool
+from tracker.ingest.workers import MIN_BATCH, WORKER_NICENESS, WorkerPool
 from tracker.ingest.runner import ingest_once
 from tracker.store import EventStore, make_engine
 from tracker.store.migrate import upgrade
@@ -33,12 +33,12 @@ def candidates():
 
 @pytest.fixture(scope="module")
 def in_process(candidates):
-    return list(ExtractionPool(workers=0).extract_all(candidates))
+    return list(WorkerPool(workers=0).extract_all(candidates))
 
 
 def test_workers_extract_exactly_what_the_process_would(candidates, in_process):
     assert sum(len(x.reports) for x in in_process) > ENTRIES // 2  # the feed has claims to find
-    with ExtractionPool(workers=2) as pool:
+    with WorkerPool(workers=2) as pool:
         assert pool.running
         assert list(pool.extract_all(candidates)) == in_process
         assert pool.running
@@ -50,7 +50,7 @@ def test_a_killed_worker_costs_speed_not_data(candidates, in_process, signum):
     # must not keep (a terminated worker ends; it does not go on as if it were the parent).
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        pool = ExtractionPool(workers=2).start()
+        pool = WorkerPool(workers=2).start()
     finally:
         signal.signal(signal.SIGTERM, previous)
     with pool:
@@ -71,7 +71,7 @@ def test_workers_yield_the_cores_to_the_poller():
     # Lower priority, so the poller (the critical path, waiting on each commit) gets a
     # core the moment it wakes; the poller's own process keeps its priority.
     own = os.getpriority(os.PRIO_PROCESS, 0)
-    with ExtractionPool(workers=2) as pool:
+    with WorkerPool(workers=2) as pool:
         workers = multiprocessing.active_children()
         assert len(workers) == 2
         assert {os.getpriority(os.PRIO_PROCESS, w.pid) for w in workers} == {min(19, own + WORKER_NICENESS)}
@@ -80,7 +80,7 @@ def test_workers_yield_the_cores_to_the_poller():
 
 
 def test_stopping_early_drops_the_queued_work_and_the_pool_goes_on(candidates, in_process):
-    with ExtractionPool(workers=2) as pool:
+    with WorkerPool(workers=2) as pool:
         extractions = pool.extract_all(candidates)
         first = [next(extractions) for _ in range(5)]
         extractions.close()
@@ -94,8 +94,8 @@ def _stored(tmp_path, name: str, workers: int) -> list[tuple]:
     config = parse_config(f"feeds:\n  - {{name: bench, url: '{path}', language: de, interval: 1h}}\n")
     engine = make_engine(f"sqlite:///{tmp_path / name}")
     upgrade(engine)
-    with ExtractionPool(workers) as pool:
-        result = ingest_once(engine, config, extraction_pool=pool).results[0]
+    with WorkerPool(workers) as pool:
+        result = ingest_once(engine, config, worker_pool=pool).results[0]
     assert (result.new, result.extraction_failures) == (ENTRIES, 0)
     events = []
     for event in EventStore(engine).read_all():
@@ -117,8 +117,8 @@ def test_workers_end_with_a_killed_parent(tmp_path):
     # sockets, and a PostgreSQL connection (with its locks) would stay open with them.
     script = (
         "import multiprocessing, sys, time\n"
-        "from tracker.ingest.extraction_pool import ExtractionPool\n"
-        "pool = ExtractionPool(workers=2).start()\n"
+        "from tracker.ingest.workers import WorkerPool\n"
+        "pool = WorkerPool(workers=2).start()\n"
         "print(' '.join(str(c.pid) for c in multiprocessing.active_children()), flush=True)\n"
         "time.sleep(60)\n"
     )

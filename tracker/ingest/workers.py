@@ -1,10 +1,11 @@
-"""Extraction in worker processes, ahead of the writer.
+"""Parsing and extraction in worker processes, ahead of the writer.
 
-Extraction is CPU-bound pure Python, so in one process it takes turns with
-everything else on one core. With a pool, forked workers extract the next
-entries of a poll while the poller appends the ones before (each append waits
-for its commit to reach the disk), and polls of several feeds extract on every
-core instead of sharing one.
+Both are CPU-bound pure Python, so in one process they take turns with
+everything else on one core. With a pool, a large feed is parsed in parts on
+every core at once (split.py), then forked workers extract the next entries of
+a poll while the poller appends the ones before (each append waits for its
+commit to reach the disk), and polls of several feeds extract on every core
+instead of sharing one.
 
 Only where the platform forks (Linux): a fork costs about 10 ms and the workers
 inherit the rules already loaded, where starting fresh interpreters would cost
@@ -29,12 +30,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .documents import Extraction, extract_candidate
-from .entries import Candidate
+from .entries import Candidate, ParsedFeed, merge_parts, parse_feed
+from .split import split_feed
 
 # Fewer entries than this are extracted in-process: shipping them to a worker
 # and back would cost more than it saves.
 MIN_BATCH = 32
 CHUNK = 8  # entries sent to a worker at a time
+# A feed is parsed in parts only from this many entries a part: below, the
+# parts' shared head and tail (parsed once each) and the round trip outweigh the gain.
+MIN_PART = 64
 AHEAD = 4  # chunks per worker submitted ahead of the one being stored
 # The poller is the critical path: it parses, then stores each entry in order,
 # waiting on every commit. At normal priority the workers keep every core busy,
@@ -50,7 +55,7 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-class ExtractionPool:
+class WorkerPool:
     def __init__(self, workers: int | None = None):
         self.workers = default_workers() if workers is None else workers
         self._executor: ProcessPoolExecutor | None = None
@@ -59,7 +64,7 @@ class ExtractionPool:
     def running(self) -> bool:
         return self._executor is not None
 
-    def start(self) -> ExtractionPool:
+    def start(self) -> WorkerPool:
         """Fork the workers now (where the platform forks and workers were asked for)."""
         if self._executor is None and self.workers > 0 and sys.platform == "linux":
             self._executor = ProcessPoolExecutor(
@@ -76,11 +81,28 @@ class ExtractionPool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def __enter__(self) -> ExtractionPool:
+    def __enter__(self) -> WorkerPool:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def parse_feed(self, body: bytes, headers: dict[str, str], **options) -> ParsedFeed:
+        """entries.parse_feed on the workers, a part of the feed each, where
+        the feed is large and can be cut (split.py); else in this process. The
+        result is the same either way: a part feedparser finds ill-formed sends
+        the whole feed to a single parse."""
+        parts = split_feed(body, 2 * self.workers, MIN_PART) if self._executor is not None else None
+        if parts is not None:
+            try:
+                futures = [self._executor.submit(parse_feed, part, headers, **options) for part in parts]
+                parsed = [f.result() for f in futures]
+            except BrokenProcessPool:
+                self._executor = None
+            else:
+                if all(p.problem is None for p in parsed):
+                    return merge_parts(parsed)
+        return parse_feed(body, headers, **options)
 
     def extract_all(self, candidates: Sequence[Candidate]) -> Iterator[Extraction]:
         """The extraction of each candidate, in order, made while the caller
