@@ -8,8 +8,9 @@ depends on nothing that lies between entries, so feedparser reads it in its
 part exactly as in the whole feed. The cut is made only where that was checked:
 
 - expat reads the whole body without an error (it is well-formed),
-- the body starts in an ASCII-compatible encoding (no UTF-16 or UTF-32), so a
-  byte "<" or ">" is always that character and a cut never splits one,
+- the body starts in an ASCII-compatible encoding (no UTF-16 or UTF-32), and
+  expat reads it (so it is UTF-8 or a single-byte one): a byte "<" or ">" is
+  always that character, and a cut never splits one,
 - RSS 2.0, RSS 1.0 or Atom 1.0 laid out as usual: every entry a child of the
   one container (channel, rdf:RDF, feed), no entry written as an empty tag,
   and no other element between the first entry and the last.
