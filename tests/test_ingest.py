@@ -189,6 +189,28 @@ def test_a_failing_extractor_still_stores_the_document(db):
     assert event.data["text"] == candidate.text  # nothing fetched is lost: a later re-extraction reads it
 
 
+def test_events_made_ahead_for_a_revision_already_taken_are_made_again(db):
+    # A worker made the events of an entry as revision 1 (its feed never showed it), but
+    # another feed stored that document meanwhile, with other text: it becomes revision 2.
+    from tracker.ingest.entries import parse_feed
+
+    writer = DocumentWriter(db.store())
+    first, second = (
+        parse_feed(rss([article(1, killed)]), {}, source="news", language="de", fetched_at=None).candidates[0]
+        for killed in (240, 260)
+    )
+    assert first.document_id == second.document_id and first.text != second.text
+    assert writer.write(first).outcome == "new"
+    made_ahead = writer.prepare(second, 1)
+    result = writer.write(second, assume_new=True, prepared=made_ahead)
+    assert (result.outcome, result.revision, result.claim_reports) == ("revised", 2, made_ahead.claim_reports)
+    stored = events_of(db, second.document_id)
+    revision_two = [e for e in stored if e.data["revision"] == 2]
+    assert len(revision_two) == 1 + made_ahead.claim_reports > 1
+    assert {e.event_id for e in revision_two}.isdisjoint(e.event_id for e in made_ahead.events)
+    assert [e.data["revision"] for e in stored].count(1) == len(stored) - len(revision_two)
+
+
 def test_the_same_entry_in_two_feeds_is_one_document(db, server):
     server.route("/a", body=rss([article(1, 240)]))
     server.route("/b", body=rss([article(1, 240)]))

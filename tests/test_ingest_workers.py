@@ -1,4 +1,5 @@
-"""Extraction in forked worker processes gives exactly what extraction in-process gives,
+"""Extraction (and the events made of it) in forked worker processes gives exactly what
+it gives in-process,
 survives a dead worker, and stops cleanly when the caller stops early."""
 
 from __future__ import annotations
@@ -27,20 +28,23 @@ ENTRIES = 3 * MIN_BATCH  # enough for the pool to be used
 
 @pytest.fixture(scope="module")
 def candidates():
+    # (candidate, the revision to make its events for)
     body = synthetic_feed(ENTRIES, size=1200)
-    return parse_feed(body, {}, source="pool-test", language=None, fetched_at=None).candidates
+    parsed = parse_feed(body, {}, source="pool-test", language=None, fetched_at="2025-07-30T12:00:00Z")
+    return [(c, 1 + i % 2) for i, c in enumerate(parsed.candidates)]
 
 
 @pytest.fixture(scope="module")
 def in_process(candidates):
-    return list(WorkerPool(workers=0).extract_all(candidates))
+    return list(WorkerPool(workers=0).prepare_all(candidates))
 
 
-def test_workers_extract_exactly_what_the_process_would(candidates, in_process):
-    assert sum(len(x.reports) for x in in_process) > ENTRIES // 2  # the feed has claims to find
+def test_workers_prepare_exactly_what_the_process_would(candidates, in_process):
+    assert sum(p.claim_reports for p in in_process) > ENTRIES // 2  # the feed has claims to find
+    assert [p.revision for p in in_process] == [r for _, r in candidates]
     with WorkerPool(workers=2) as pool:
         assert pool.running
-        assert list(pool.extract_all(candidates)) == in_process
+        assert list(pool.prepare_all(candidates)) == in_process
         assert pool.running
 
 
@@ -62,9 +66,9 @@ def test_a_killed_worker_costs_speed_not_data(candidates, in_process, signum):
         while worker.exitcode is None and time.monotonic() < deadline:
             worker.join(timeout=0.05)
         assert worker.exitcode == -signum
-        assert list(pool.extract_all(candidates)) == in_process
+        assert list(pool.prepare_all(candidates)) == in_process
         assert not pool.running  # the rest of this process's polls extract in-process
-        assert list(pool.extract_all(candidates[:3])) == in_process[:3]
+        assert list(pool.prepare_all(candidates[:3])) == in_process[:3]
 
 
 def test_workers_yield_the_cores_to_the_poller():
@@ -81,11 +85,11 @@ def test_workers_yield_the_cores_to_the_poller():
 
 def test_stopping_early_drops_the_queued_work_and_the_pool_goes_on(candidates, in_process):
     with WorkerPool(workers=2) as pool:
-        extractions = pool.extract_all(candidates)
-        first = [next(extractions) for _ in range(5)]
-        extractions.close()
+        prepared = pool.prepare_all(candidates)
+        first = [next(prepared) for _ in range(5)]
+        prepared.close()
         assert first == in_process[:5]
-        assert list(pool.extract_all(candidates)) == in_process
+        assert list(pool.prepare_all(candidates)) == in_process
 
 
 def _stored(tmp_path, name: str, workers: int) -> list[tuple]:

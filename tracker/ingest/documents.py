@@ -60,6 +60,18 @@ class Extraction:
     reports: list[ClaimReport]
 
 
+@dataclass(frozen=True)
+class PreparedRevision:
+    """A document revision's events, ready to append: made ahead of the write
+    (in a worker process) so the writer, the critical path, only appends them."""
+
+    revision: int
+    events: list[NewEvent]
+    claim_reports: int
+    extraction: ExtractionInfo
+    warnings: tuple[str, ...]
+
+
 class DocumentWriter:
     def __init__(self, store: EventStore, extractor=None):
         if extractor is None:
@@ -77,23 +89,30 @@ class DocumentWriter:
         return None if latest is None else StoredRevision(latest[0], latest[1], version)
 
     def write(
-        self, candidate: Candidate, *, assume_new: bool = False, extraction: Extraction | None = None
+        self, candidate: Candidate, *, assume_new: bool = False, prepared: PreparedRevision | None = None
     ) -> WriteResult:
         """Store the candidate as the document's next revision, unless its text
         is the latest stored already. `assume_new` skips the first read of the
-        stream (the caller's feed never showed this entry); `extraction` is the
-        candidate's, if the caller has it already (made in a worker process)."""
+        stream (the caller's feed never showed this entry); `prepared` is the
+        candidate's events, if the caller made them ahead (in a worker process)
+        for the revision it expected."""
         doc_id, sha = candidate.document_id, candidate.text_sha256
         stored = None if assume_new else self.latest(doc_id)
+        extraction = None
         for _ in range(MAX_RACE_RETRIES):
             if stored is not None and stored.text_sha256 == sha:
                 return WriteResult("unchanged", doc_id, stored.revision, sha)
             revision = 1 if stored is None else stored.revision + 1
-            extraction = extraction or self.extract(candidate)  # made once: a retry reuses it
-            events, document, reports = self.events_for(candidate, revision, extraction)
+            if prepared is None or prepared.revision != revision:
+                # Nothing made ahead, or for another revision (the stream was not as the
+                # caller expected): extract here, once; a retry reuses it.
+                extraction = extraction or self.extract(candidate)
+                prepared = self.prepare(candidate, revision, extraction)
             try:
                 appended = self.store.append(
-                    candidate.stream, events, expected_version=NO_STREAM if stored is None else stored.stream_version
+                    candidate.stream,
+                    prepared.events,
+                    expected_version=NO_STREAM if stored is None else stored.stream_version,
                 )
             except (ConcurrencyError, EventIdConflict):
                 # The stream is not as assumed: another writer stored this document
@@ -108,38 +127,44 @@ class DocumentWriter:
                 doc_id,
                 revision,
                 sha,
-                claim_reports=reports,
-                extraction=document.extraction.status,
-                error=document.extraction.error,
-                warnings=tuple(document.warnings),
+                claim_reports=prepared.claim_reports,
+                extraction=prepared.extraction.status,
+                error=prepared.extraction.error,
+                warnings=prepared.warnings,
             )
         raise RuntimeError(f"document {doc_id}: its stream kept moving during {MAX_RACE_RETRIES} attempts to write it")
 
     def extract(self, candidate: Candidate) -> Extraction:
         return extract_candidate(self.extractor, candidate)
 
-    def events_for(
-        self, candidate: Candidate, revision: int, extraction: Extraction | None = None
-    ) -> tuple[list[NewEvent], DocumentIngested, int]:
-        extraction = extraction or self.extract(candidate)
-        published = candidate.published
-        document = DocumentIngested(
-            document_id=candidate.document_id,
-            revision=revision,
-            source=candidate.source,
-            url=candidate.url,
-            title=candidate.title,
-            language=extraction.language or "und",
-            text=candidate.text,
-            text_sha256=candidate.text_sha256,
-            published=published,
-            fetched_at=candidate.fetched_at or utc_now(),
-            warnings=extraction.warnings,
-            extraction=extraction.info,
-        )
-        events = [NewEvent(document.event_id(), document.TYPE, to_event_data(document))]
-        events += claim_events(candidate.document_id, revision, published, extraction.reports)
-        return events, document, len(extraction.reports)
+    def prepare(self, candidate: Candidate, revision: int, extraction: Extraction | None = None) -> PreparedRevision:
+        return prepare_revision(self.extractor, candidate, revision, extraction)
+
+
+def prepare_revision(
+    extractor, candidate: Candidate, revision: int, extraction: Extraction | None = None
+) -> PreparedRevision:
+    """The events that store `candidate` as `revision` of its document: its
+    DocumentIngested and a ClaimReported per report (extracted here unless given)."""
+    extraction = extraction or extract_candidate(extractor, candidate)
+    published = candidate.published
+    document = DocumentIngested(
+        document_id=candidate.document_id,
+        revision=revision,
+        source=candidate.source,
+        url=candidate.url,
+        title=candidate.title,
+        language=extraction.language or "und",
+        text=candidate.text,
+        text_sha256=candidate.text_sha256,
+        published=published,
+        fetched_at=candidate.fetched_at or utc_now(),
+        warnings=extraction.warnings,
+        extraction=extraction.info,
+    )
+    events = [NewEvent(document.event_id(), document.TYPE, to_event_data(document))]
+    events += claim_events(candidate.document_id, revision, published, extraction.reports)
+    return PreparedRevision(revision, events, len(extraction.reports), extraction.info, tuple(document.warnings))
 
 
 def extract_candidate(extractor, candidate: Candidate) -> Extraction:

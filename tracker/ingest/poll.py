@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from ..store import EventStore
 from ..store.events import utc_now
 from .config import FeedConfig, FeedsConfig
-from .documents import DocumentWriter, Extraction
+from .documents import DocumentWriter, PreparedRevision
 from .entries import Candidate, matches_keywords
 from .workers import WorkerPool
 from .fetch import Fetcher
@@ -153,8 +153,12 @@ class Poller:
         known = self.states.known_entries(feed.name, [c.document_id for c in candidates])
         plan = [(c, known.get(c.document_id)) for c in candidates]
         plan = [(c, seen, self._verdict(feed, c, seen)) for c, seen in plan]
-        # Extracted ahead (in worker processes, where there are) in the order they are stored.
-        extractions = self.worker_pool.extract_all([c for c, _, verdict in plan if verdict == "write"])
+        # Extracted and made into events ahead (in worker processes, where there are),
+        # in the order they are stored, each as the revision this feed's entries
+        # table expects (the writer makes them again if the stream says otherwise).
+        prepared = self.worker_pool.prepare_all(
+            [(c, seen[1] + 1 if seen else 1) for c, seen, verdict in plan if verdict == "write"]
+        )
         pending: list[tuple[str, str, int]] = []
         beat_every, last_beat = self.lease / 3, time.monotonic()
         stopped = None
@@ -169,7 +173,7 @@ class Poller:
                         break
                     last_beat = time.monotonic()
                 try:
-                    row = self._store_entry(candidate, seen, verdict, extractions, result)
+                    row = self._store_entry(candidate, seen, verdict, prepared, result)
                 except Exception:
                     with contextlib.suppress(Exception):  # best effort: a lagging entry table is caught up later
                         self.states.record_entries(feed.name, pending)
@@ -182,7 +186,7 @@ class Poller:
                 if self.progress is not None:
                     self.progress(feed.name, done, len(candidates))
         finally:
-            extractions.close()  # stopped early: the workers drop the rest
+            prepared.close()  # stopped early: the workers drop the rest
         return stopped, pending
 
     @staticmethod
@@ -201,7 +205,7 @@ class Poller:
         candidate: Candidate,
         seen: tuple[str, int] | None,
         verdict: str,
-        extractions: Iterator[Extraction],
+        prepared: Iterator[PreparedRevision],
         result: FeedResult,
     ) -> tuple[str, str, int] | None:
         """Act on the entry's verdict; returns its feed_entries row, if it changed."""
@@ -212,7 +216,7 @@ class Poller:
             result.filtered += 1
             return (candidate.document_id, candidate.text_sha256, 0)
         # Never shown by this feed: almost always a new document (see DocumentWriter.write).
-        written = self.writer.write(candidate, assume_new=seen is None, extraction=next(extractions))
+        written = self.writer.write(candidate, assume_new=seen is None, prepared=next(prepared))
         if written.outcome == "new":
             result.new += 1
         elif written.outcome == "revised":

@@ -3,7 +3,7 @@
 Both are CPU-bound pure Python, so in one process they take turns with
 everything else on one core. With a pool, a large feed is parsed in parts on
 every core at once (split.py), then forked workers extract the next entries of
-a poll while the poller appends the ones before (each append waits for its
+a poll and make their events while the poller appends the ones before (each append waits for its
 commit to reach the disk), and polls of several feeds extract on every core
 instead of sharing one.
 
@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from .documents import Extraction, extract_candidate
+from .documents import PreparedRevision, prepare_revision
 from .entries import Candidate, ParsedFeed, merge_parts, parse_feed
 from .split import split_feed
 
@@ -104,46 +104,47 @@ class WorkerPool:
                     return merge_parts(parsed)
         return parse_feed(body, headers, **options)
 
-    def extract_all(self, candidates: Sequence[Candidate]) -> Iterator[Extraction]:
-        """The extraction of each candidate, in order, made while the caller
-        stores the ones before. At most a few chunks per worker are ahead, so a
-        huge feed does not pile its extractions up in memory."""
-        if self._executor is None or len(candidates) < MIN_BATCH:
-            for candidate in candidates:
-                yield _extract(candidate)
+    def prepare_all(self, work: Sequence[tuple[Candidate, int]]) -> Iterator[PreparedRevision]:
+        """For each (candidate, revision), in order, the events that store it
+        (extraction included), made while the caller stores the ones before. At
+        most a few chunks per worker are ahead, so a huge feed does not pile its
+        events up in memory."""
+        if self._executor is None or len(work) < MIN_BATCH:
+            for candidate, revision in work:
+                yield _prepare(candidate, revision)
             return
-        chunks = (candidates[i : i + CHUNK] for i in range(0, len(candidates), CHUNK))
+        chunks = (work[i : i + CHUNK] for i in range(0, len(work), CHUNK))
         ahead: deque[Future] = deque()
         done = 0
         try:
             for chunk in itertools.islice(chunks, AHEAD * self.workers):
-                ahead.append(self._executor.submit(_extract_chunk, chunk))
+                ahead.append(self._executor.submit(_prepare_chunk, chunk))
             while ahead:
-                for extraction in ahead.popleft().result():
-                    yield extraction
+                for prepared in ahead.popleft().result():
+                    yield prepared
                     done += 1
                 chunk = next(chunks, None)
                 if chunk is not None:
-                    ahead.append(self._executor.submit(_extract_chunk, chunk))
+                    ahead.append(self._executor.submit(_prepare_chunk, chunk))
         except BrokenProcessPool:
-            # A worker died (killed, out of memory): the rest are extracted here,
+            # A worker died (killed, out of memory): the rest are prepared here,
             # and so is everything after, so a lost worker costs speed, not data.
             self._executor = None
-            for candidate in candidates[done:]:
-                yield _extract(candidate)
+            for candidate, revision in work[done:]:
+                yield _prepare(candidate, revision)
         finally:
             for future in ahead:  # the caller stopped early: drop what is still queued
                 future.cancel()
 
 
-def _extract_chunk(candidates: Sequence[Candidate]) -> list[Extraction]:
-    return [_extract(c) for c in candidates]
+def _prepare_chunk(work: Sequence[tuple[Candidate, int]]) -> list[PreparedRevision]:
+    return [_prepare(candidate, revision) for candidate, revision in work]
 
 
-def _extract(candidate: Candidate) -> Extraction:
+def _prepare(candidate: Candidate, revision: int) -> PreparedRevision:
     from .. import extract as extractor
 
-    return extract_candidate(extractor, candidate)
+    return prepare_revision(extractor, candidate, revision)
 
 
 def _worker_init(parent: int) -> None:
