@@ -4,7 +4,11 @@ cut safely is read whole."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import sys
+import time
 
 import pytest
 
@@ -116,3 +120,16 @@ def test_the_pool_parses_a_large_feed_in_parts_as_one_process_would():
         assert whole.problem is not None
         assert _as_tuple(pool.parse_feed(body, headers, **OPTIONS)) == _as_tuple(whole)
         assert pool.running
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the pool forks only on Linux")
+def test_a_killed_worker_leaves_the_feed_to_a_single_parse():
+    body = synthetic_feed(4 * MIN_PART, size=600)
+    with WorkerPool(workers=2) as pool:
+        worker = multiprocessing.active_children()[0]
+        os.kill(worker.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while worker.exitcode is None and time.monotonic() < deadline:
+            worker.join(timeout=0.05)
+        assert _as_tuple(pool.parse_feed(body, {}, **OPTIONS)) == _as_tuple(parse_feed(body, {}, **OPTIONS))
+        assert not pool.running  # what follows is parsed and extracted in-process
