@@ -250,7 +250,7 @@ def cmd_ingest(ctx, args) -> int:
     stop = threading.Event()
     console = _stderr_console()
     on_signal = lambda sig: console.print(f"{sig}: stopping after the current document (again to abort)")  # noqa: E731
-    # The extraction workers fork first, before the progress display starts its thread.
+    # The workers fork first, before the progress display starts its thread.
     with WorkerPool() as pool, stop_on_signals(stop, on_signal):
         if sys.stderr.isatty():
             summary = _ingest_with_progress(engine, config, args.feed, stop, console, pool)
