@@ -92,7 +92,9 @@ class WorkerPool:
         the feed is large and can be cut (split.py); else in this process. The
         result is the same either way: a part feedparser finds ill-formed sends
         the whole feed to a single parse."""
-        parts = split_feed(body, 2 * self.workers, MIN_PART) if self._executor is not None else None
+        # Two parts a worker, so one slow part does not leave a core idle; one worker gains nothing.
+        parallel = self._executor is not None and self.workers > 1
+        parts = split_feed(body, 2 * self.workers, MIN_PART) if parallel else None
         if parts is not None:
             try:
                 futures = [self._executor.submit(parse_feed, part, headers, **options) for part in parts]
