@@ -92,7 +92,8 @@ LIST_LINK = re.compile(r"^\s*(?:,|und|and|sowie|oder|or)?\s*(?:der|die|das|den|d
 PARTY_GROUP = _words(
     # spelt out, not "(?:die |beide |beiden )?konfliktparteien": an alternative that opens
     # with a group is tried at every position, one with a letter only where that letter is
-    "die konfliktparteien", "beide konfliktparteien", "beiden konfliktparteien", "konfliktparteien", r"beide seiten", "both sides", "both parties", "the warring sides",
+    "die konfliktparteien", "beide konfliktparteien", "beiden konfliktparteien", "konfliktparteien",
+    r"beide seiten", "both sides", "both parties", "the warring sides",
     "the warring parties", "the parties to the conflict", r"die beiden nachbarstaaten", r"die kriegsparteien",
 )
 
