@@ -1,5 +1,6 @@
 """Regex helpers: grouped alternations match exactly what the plain alternation matches,
-and WordStarts exactly what its lookbehind pattern matches."""
+and WordStarts exactly what its lookbehind pattern matches, scanning alone or sharing a
+scan with other word lists."""
 
 import re
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 
 from tracker.domain.actors import ActorRegistry
 from tracker.domain.conflict import ConflictRegistry
-from tracker.domain.text import WordStarts, alternation, fold
+from tracker.domain.text import SharedScan, WordStarts, alternation, fold
 from tracker.extract import lexicon as lx
 
 
@@ -41,7 +42,29 @@ def test_word_starts_finds_what_its_pattern_finds():
     texts = ["", "a", "u.s.armee", "-u.s.-armee", "us.us us", "abc-abcab b_b.-b", "Armenien, Aserbaidschan und die OSZE"]
     root = Path(__file__).resolve().parents[1]
     texts += [path.read_text("utf-8") for path in [*root.glob("seeds/*.txt"), *root.glob("tests/corpus/*.yaml")]]
-    for scanner in scanners:
-        pattern = re.compile(scanner.pattern)
-        for text in map(fold, texts):
-            assert scanner.find(text) == [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+    shared = SharedScan(scanners)
+    for text in map(fold, texts):
+        starts = shared.starts(text)
+        for scanner in scanners:
+            expected = [(m.group(), m.start(), m.end()) for m in re.finditer(scanner.pattern, text)]
+            assert scanner.find(text) == expected
+            assert scanner.find(text, starts) == expected, (scanner.pattern[:40], text[:40])
+
+
+def test_a_shared_scan_keeps_overlapping_words_of_different_lists():
+    # "ab" of one list and "abc" of another start at the same place; "b" inside "-b" too
+    short, long_, inner = WordStarts(["ab"]), WordStarts(["abc", "-b"]), WordStarts(["b"], r"(?!\w)")
+    text = "abc ab -b abc ab-b"
+    starts = SharedScan([short, long_, inner]).starts(text)
+    assert short.find(text, starts) == [("ab", 0, 2), ("ab", 4, 6), ("ab", 10, 12), ("ab", 14, 16)]
+    assert long_.find(text, starts) == [("abc", 0, 3), ("-b", 7, 9), ("abc", 10, 13)]
+    assert inner.find(text, starts) == [("b", 8, 9), ("b", 17, 18)]
+
+
+def test_word_starts_of_another_scan_or_text_are_refused():
+    words, other = WordStarts(["ab"]), WordStarts(["cd"])
+    starts = SharedScan([other]).starts("ab cd")
+    with pytest.raises(ValueError, match="other words"):
+        words.find("ab cd", starts)
+    with pytest.raises(ValueError, match="another text"):
+        other.find("cd ab", starts)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import yaml
 from .dates import DocumentDate, parse_edtf, period_bounds
-from .text import WordStarts, alternation, fold, fold_accents
+from .text import WordStartPositions, WordStarts, alternation, fold, fold_accents
 
 # Kinds of plain mentions that can act as a speaker or holder of a position.
 AGENT_KINDS = frozenset({"name", "capital", "person", "role", "role_phrase", "demonym", "media"})
@@ -137,6 +137,7 @@ class ActorRegistry:
                     self._role_forms.setdefault(fold(form + suffix), role_id)
         self._actor_words = WordStarts(self._forms, r"(?!\w)")
         self._role_words = WordStarts(self._role_forms, r"(?!\w)")
+        self.word_lists = (self._actor_words, self._role_words)  # for a SharedScan
 
     # -- loading --------------------------------------------------------------------
 
@@ -254,20 +255,24 @@ class ActorRegistry:
         document_date: DocumentDate | None = None,
         include_generic: bool = False,
         plain: list[ActorMention] | None = None,
+        starts: WordStartPositions | None = None,
     ) -> list[ActorMention]:
         """Every actor named in `text`, in order, with person and role where the text gives them.
 
-        `plain` may pass in `plain_mentions(text)` already computed for the same text.
+        `plain` may pass in `plain_mentions(text)` already computed for the same text, and
+        `starts` a SharedScan's word starts in the folded text (over `word_lists`).
         """
         folded = fold(text) if folded is None else folded
-        plain = self.plain_mentions(text, folded=folded) if plain is None else plain
-        roles = [(start, end, self._role_forms[word]) for word, start, end in self._role_words.find(folded)]
+        plain = self.plain_mentions(text, folded=folded, starts=starts) if plain is None else plain
+        roles = [(start, end, self._role_forms[word]) for word, start, end in self._role_words.find(folded, starts)]
         plain, roles = _drop_overlaps(plain, roles)
         composed = self._compose(text, folded, plain, roles)
         resolved = self._resolve_people(composed, document_date)
         return [m for m in resolved if include_generic or m.actor_id is not None]
 
-    def plain_mentions(self, text: str, *, folded: str | None = None) -> list[ActorMention]:
+    def plain_mentions(
+        self, text: str, *, folded: str | None = None, starts: WordStartPositions | None = None
+    ) -> list[ActorMention]:
         """Names, adjectives, capitals, people, role phrases: one regex pass, no composition.
 
         Enough to see which actors a text names at all (relevance); `find_actors` adds
@@ -275,7 +280,7 @@ class ActorRegistry:
         """
         folded = fold(text) if folded is None else folded
         forms, out = self._forms, []
-        for word, start, end in self._actor_words.find(folded):
+        for word, start, end in self._actor_words.find(folded, starts):
             form = forms[word]
             surface = text[start:end]
             if form.exact is not None and fold_accents(surface) != form.exact:

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from .actors import ActorMention, ActorRegistry
-from .text import WordStarts, alternation, fold
+from .text import WordStartPositions, WordStarts, alternation, fold
 
 
 def _words(*alternatives: str) -> re.Pattern:
@@ -148,6 +148,7 @@ class ConflictRegistry:
         # One pass for names and places. Names may start a compound ("Karabachkonflikt");
         # places must stand alone (checked after the match).
         self._term_words = WordStarts({**self._places, **self._names})
+        self.word_lists = (self._term_words,)  # for a SharedScan
 
     @classmethod
     @functools.cache
@@ -161,10 +162,13 @@ class ConflictRegistry:
         ]
         return cls(specs)
 
-    def find_terms(self, text: str, *, folded: str | None = None) -> list[ConflictTerm]:
+    def find_terms(
+        self, text: str, *, folded: str | None = None, starts: WordStartPositions | None = None
+    ) -> list[ConflictTerm]:
+        """Names and places of tracked conflicts in `text`; `starts`: as in find_actors."""
         folded = fold(text) if folded is None else folded
         terms = []
-        for word, start, end in self._term_words.find(folded):
+        for word, start, end in self._term_words.find(folded, starts):
             if word in self._names:
                 terms.append(ConflictTerm(self._names[word], "name", start, end))
             elif _word_ends(folded, end) or (folded[end] == "s" and _word_ends(folded, end + 1)):

@@ -11,6 +11,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 # Characters that NFKD does not decompose but that readers treat as plain letters,
 # plus typographic variants that should match their ASCII twins.
@@ -156,20 +157,67 @@ def trie_pattern(words: Iterable[str]) -> str:
 class WordStarts:
     r"""Finds literal words where a word starts: the matches of `(?<!\w)(?:trie)tail` (see
     `trie_pattern`), in order, as (matched text, start, end); searched by `finditer_after`,
-    for about a third fewer instructions."""
+    for about a third fewer instructions, or tried only at the positions a `SharedScan`
+    found."""
 
     def __init__(self, words: Iterable[str], tail: str = ""):
-        body = f"(?:{trie_pattern(w for w in words if w)}){tail}"
+        self.words = frozenset(w for w in words if w)
+        body = f"(?:{trie_pattern(self.words)}){tail}"
         self.pattern = r"(?<!\w)" + body  # what is matched, for readers and tests
         self._first = re.compile(rf"(?<!\w)({body})")
         self._after_non_word = re.compile(rf"\W({body})")
 
-    def find(self, text: str) -> list[tuple[str, int, int]]:
+    def find(self, text: str, starts: WordStartPositions | None = None) -> list[tuple[str, int, int]]:
+        """The matches in `text`; `starts` (of a SharedScan over this text and these
+        words) lets the search skip every other position."""
         out = []
-        for m in finditer_after(self._first, self._after_non_word, text):
-            start, end = m.span(1)
-            out.append((m.group(1), start, end))
+        if starts is None:
+            for m in finditer_after(self._first, self._after_non_word, text):
+                start, end = m.span(1)
+                out.append((m.group(1), start, end))
+            return out
+        starts.check(self, text)
+        match, resume = self._first.match, 0
+        for position in starts.positions:
+            if position >= resume:  # matches do not overlap, as in a scan
+                m = match(text, position)
+                if m is not None:
+                    start, resume = m.span(1)
+                    out.append((m.group(1), start, resume))
         return out
+
+
+class WordStartPositions(NamedTuple):
+    """Where a word of any of `scanned` starts in `text` (SharedScan.starts)."""
+
+    text: str
+    positions: list[int]
+    scanned: tuple[WordStarts, ...]
+
+    def check(self, words: WordStarts, text: str) -> None:
+        if not any(words is s for s in self.scanned):
+            raise ValueError("these word starts were found for other words")
+        if text is not self.text and text != self.text:
+            raise ValueError("these word starts were found in another text")
+
+
+class SharedScan:
+    r"""One pass over a text for several WordStarts: the positions where a word of any of
+    them starts, so that each tries its pattern there only. A search walks the whole text
+    however few words it finds; four walks over a 2,000-character article cost about twice
+    one shared walk plus the tries (measured over `tracker bench` articles)."""
+
+    def __init__(self, scanned: Iterable[WordStarts]):
+        self.scanned = tuple(scanned)
+        # A lookahead: positions, not words, so a shorter word of another list is not lost.
+        words = f"(?={trie_pattern(set().union(*(s.words for s in self.scanned)))})"
+        self._at_start = re.compile(r"(?<!\w)" + words)
+        self._after_non_word = re.compile(r"\W" + words)
+
+    def starts(self, text: str) -> WordStartPositions:
+        positions = [0] if self._at_start.match(text) else []
+        positions += [m.end() for m in self._after_non_word.finditer(text)]
+        return WordStartPositions(text, positions, self.scanned)
 
 
 def finditer_after(

@@ -29,7 +29,7 @@ from tracker.domain.conflict import (
     SentenceLink,
 )
 from tracker.domain.dates import DocumentDate, ValidTime, resolve
-from tracker.domain.text import fold
+from tracker.domain.text import SharedScan, fold
 
 from . import lexicon as lx
 from .language import detect_language
@@ -51,6 +51,12 @@ _ARTICLE_ONLY = re.compile(r"\W*(?:(?:the|der|die|das)\s+)?")
 _COORDINATED_VERB = re.compile(r"\b(?:but|and|yet|aber|und|doch|jedoch)\s+(?:also\s+|auch\s+)?$")
 _LAST_STOP = re.compile(r"[,.;:!?\"“”„()][^,.;:!?\"“”„()]*+$")
 _DATE_KEYWORDS = frozenset(DATE_KEYWORDS)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_scan(actors: ActorRegistry, conflicts: ConflictRegistry) -> SharedScan:
+    """One SharedScan for the word lists a Document searches (built once: a large regex)."""
+    return SharedScan([*actors.word_lists, *conflicts.word_lists, lx.TRIGGER_WORDS])
 
 
 @dataclass(slots=True)
@@ -137,9 +143,11 @@ class Document:
         self.published = published
         self.actors = actors
         self.conflicts = conflicts
+        # Where a word of any word list starts: one pass for the four lists' searches.
+        self.word_starts = _shared_scan(actors, conflicts).starts(self.folded)
         # Plain mentions decide relevance; roles and people are composed only when needed.
-        self.plain = actors.plain_mentions(text, folded=self.folded)
-        self.terms: list[ConflictTerm] = conflicts.find_terms(text, folded=self.folded)
+        self.plain = actors.plain_mentions(text, folded=self.folded, starts=self.word_starts)
+        self.terms: list[ConflictTerm] = conflicts.find_terms(text, folded=self.folded, starts=self.word_starts)
         self.relevance: RelevanceResult = conflicts.relevance(
             text, folded=self.folded, mentions=self.plain, terms=self.terms
         )
@@ -166,7 +174,12 @@ class Document:
     def mentions(self) -> list[ActorMention]:
         """Actors with roles and people ("der türkische Außenminister" -> TUR, Çavuşoğlu)."""
         found = self.actors.find_actors(
-            self.text, folded=self.folded, document_date=self.published, include_generic=True, plain=self.plain
+            self.text,
+            folded=self.folded,
+            document_date=self.published,
+            include_generic=True,
+            plain=self.plain,
+            starts=self.word_starts,
         )
         authority = self.conflict.region_authority if self.conflict is not None else None
         if authority is None:
@@ -272,7 +285,7 @@ class Document:
         found: dict[str, list[int]] = {c: [] for c in lx.TRIGGER_STEMS}
         date_keywords: list[tuple[int, int]] = []
         text = self.folded
-        for stem, start, end in lx.TRIGGER_WORDS.find(text):
+        for stem, start, end in lx.TRIGGER_WORDS.find(text, self.word_starts):
             if stem in lx.WHOLE_WORD_STEMS and end < len(text) and (text[end].isalnum() or text[end] == "_"):
                 continue  # "so" inside "Soldaten"
             for category in lx.STEM_CATEGORIES[stem]:
