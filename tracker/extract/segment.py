@@ -75,7 +75,15 @@ def _inside_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# Longer words are no abbreviation: the fast answer for most sentence ends.
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
+
+
 def _is_abbreviation(text: str, boundary: int, after: int) -> bool:
+    # Letters or digits all the way back beyond the longest abbreviation: a word too long
+    # to be one (or a two-digit day), and no regex search is needed.
+    if boundary > _LONGEST_ABBREVIATION and text[boundary - _LONGEST_ABBREVIATION - 1 : boundary].isalnum():
+        return False
     m = _LAST_WORD.search(text, max(0, boundary - 20), boundary + 1)
     if m is None:
         return False
