@@ -28,6 +28,8 @@ EXTRA = [
     "They reached a deal on a truce, called for talks, urged restraint and offered to mediate.",
     "nach eigenen Angaben, X zufolge, nach armenischen Angaben, according to Azerbaijani officials",
     "Es gab zehn Todesopfer und 20 Schwerverletzte; fünf Soldaten fielen; zwei Menschen kamen ums Leben.",
+    "Am Tag zuvor, tags davor, einen Tag früher, am Vortag; seit Tagen, am Tage, Tagesordnung; Freitagmorgen, gesternabend.",
+    "The day before, the previous day, a day earlier, the day-long talks; for days, in daylight; this morning, this evening, this week.",
 ]
 
 
@@ -73,6 +75,17 @@ def test_prefilter_finds_the_date_keywords_as_timex_does():
     for text in _texts():
         doc = Document(text, DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())
         assert doc._date_keywords == [k.span() for k in timex._KEYWORD.finditer(doc.folded)]
+
+
+def test_date_keywords_day_and_tag_count_only_as_whole_words():
+    from tracker.extract import timex
+
+    # "am Tag zuvor" needs a day before it to count from: "Montag"
+    text = fold("Am Montag, seit Tagen, am Tag zuvor, tags davor; for days in daylight, the day before; this week, this morning.")
+    found = [text[s:e] for s, e in Document(text, DocumentDate(), ActorRegistry.load(), ConflictRegistry.load())._date_keywords]
+    assert found == ["montag", "tag", "tags", "day", "this morning"]
+    phrases = ["am montag", "am tag zuvor", "tags davor", "the day before", "this morning"]
+    assert [p.text for p in timex.find_phrases(text, text)] == phrases
 
 
 @pytest.mark.parametrize("group", ["phrase", "number"])

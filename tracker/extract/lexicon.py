@@ -353,7 +353,7 @@ TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
         "spoke", "speaks", "video", "videokonferenz", "videoschalte", "videogesprach",
     ),
     # The words every date phrase contains (timex.find_phrases searches around them).
-    "date": timex.KEYWORDS,
+    "date": tuple(f"{w}$" if w in timex.WHOLE_WORD_KEYWORDS else w for w in timex.KEYWORDS),
     # Stems for single patterns that the rules search in many sentences and clauses.
     "party_group": ("konfliktpartei", "seiten", "both", "warring", "parties", "nachbarstaaten", "kriegspartei"),
     "both_sides": ("seiten", "beiderseits", "both", "either"),

@@ -70,10 +70,18 @@ _PHRASE_AFTER = re.compile(r"\W(?P<phrase>" + PHRASE.pattern.removeprefix(r"\b")
 KEYWORDS = tuple(
     w
     for w in (*WEEKDAYS, *MONTHS, "tag", "tags", "vortag", "day", "gestern", "vorgestern", "heute", "yesterday",
-              "today", "tonight", "this", *(str(y) for y in range(1900, 2100)))
+              "today", "tonight", "this morning", "this evening", *(str(y) for y in range(1900, 2100)))
     if w.isascii() or "ß" in w  # "jänner" never occurs in folded text
 )
-_KEYWORD = re.compile(r"(?<!\w)(?:" + trie_pattern(KEYWORDS) + r")")
+# Keywords that count only as a whole word: no phrase holds "Tage", "Tagen", "days" or
+# "daylight", which news text is full of (the others may start a longer word:
+# "Freitagmorgen", "Fridays", "gestern" in "gesternabend").
+WHOLE_WORD_KEYWORDS = frozenset({"tag", "day"})
+_KEYWORD = re.compile(
+    r"(?<!\w)(?:"
+    + trie_pattern(w for w in KEYWORDS if w not in WHOLE_WORD_KEYWORDS)
+    + r"|(?:" + trie_pattern(WHOLE_WORD_KEYWORDS) + r")(?!\w))"
+)
 
 
 _SINCE_BEFORE = re.compile(r"\b(?:since|seit)(?: the| den| dem)?\s+$")
