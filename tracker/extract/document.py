@@ -225,10 +225,13 @@ class Document:
             for info in self.sentences:
                 paragraphs.setdefault(info.sentence.paragraph, []).append(info)
             groups = list(paragraphs.values())
-            # "beide Seiten", "the warring parties": in a text about the conflict, its parties
+            # "beide Seiten", "the warring parties": in a text about the conflict, its parties.
+            # Searched sentence by sentence (none of these phrases crosses a sentence end),
+            # so the prefilter skips every sentence without one of their words.
             party_groups = [
                 ActorMention(conflict.principal_parties[0], g0, g1, self.text[g0:g1], kind="group")
-                for g0, g1 in self.all(lx.PARTY_GROUP, 0, len(self.text))
+                for info in self.sentences
+                for g0, g1 in self.all(lx.PARTY_GROUP, info.start, info.end)
             ]
             links = self.conflicts.linked_sentences(
                 conflict.id,
