@@ -17,7 +17,7 @@ from conftest import REPO, run_cli
 from feedserver import FeedServer, rss
 from tracker.ingest.state import FeedStates, now_utc, parse_ts
 
-ENTRIES = 250
+ENTRIES = 1000  # enough that a kill after the first few lands mid-ingestion on a fast machine too
 
 
 def articles(n: int, prefix: str = "a") -> bytes:
