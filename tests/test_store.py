@@ -18,6 +18,7 @@ from tracker.store import (
     EventIdConflict,
     NewEvent,
     chain_hash,
+    encode_events,
 )
 from tracker.store.events import GENESIS_HASH, canonical_json
 
@@ -160,6 +161,22 @@ def test_bad_input_is_refused_before_anything_is_written(db):
     with pytest.raises(ValueError, match="not JSON-serialisable"):
         store.append("doc", [ev("ok"), NewEvent("bad", "T", {"when": object()})])
     assert count_events(db) == 0
+
+
+def test_events_encoded_ahead_are_appended_as_the_events_themselves(db):
+    store = db.store()
+    events = [ev("e1", 1), ev("e2", 2)]
+    encoded = encode_events(events)  # as a worker process hands them over
+    assert encoded == [(e.event_id, e.type, canonical_json(e.data)) for e in events]
+    first = store.append_encoded("doc", encoded, expected_version=NO_STREAM)
+    assert first.positions == (1, 2)
+    assert store.append("doc", events).is_noop  # the same events, byte for byte
+    assert [e.data for e in store.read_all()] == [e.data for e in events]
+    with pytest.raises(ValueError, match="at least one event"):
+        store.append_encoded("doc", [])
+    with pytest.raises(ValueError, match="not JSON-serialisable"):
+        encode_events([NewEvent("bad", "T", {"when": object()})])
+    assert count_events(db) == 2
 
 
 def test_database_refuses_update_and_delete_of_events(db):

@@ -185,7 +185,7 @@ def run_ingest_bench(url: str, entries: int = 1000, size: int = 2000) -> list[Me
             store = EventStore(scratch.engine)
             started = time.perf_counter()
             for candidate, revision in zip(candidates, prepared):
-                store.append(candidate.stream, revision.events, expected_version=NO_STREAM)
+                store.append_encoded(candidate.stream, revision.events, expected_version=NO_STREAM)
             append_s = time.perf_counter() - started
 
         with scratch_database(url) as scratch, WorkerPool(workers=0) as in_process:

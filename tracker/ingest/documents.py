@@ -24,7 +24,7 @@ from typing import Literal
 
 from ..domain.claims import ClaimReport
 from ..domain.events import ClaimReported, DocumentIngested, ExtractionInfo, to_event_data
-from ..store import NO_STREAM, ConcurrencyError, EventIdConflict, EventStore, NewEvent
+from ..store import NO_STREAM, ConcurrencyError, EncodedEvent, EventIdConflict, EventStore, NewEvent, encode_events
 from ..store.events import utc_now
 from .entries import Candidate, document_stream
 
@@ -66,7 +66,9 @@ class PreparedRevision:
     (in a worker process) so the writer, the critical path, only appends them."""
 
     revision: int
-    events: list[NewEvent]
+    # Encoded where they were made (see EventStore.append_encoded): cheap to pickle
+    # back from a worker, and the writer does not encode them again.
+    events: list[EncodedEvent]
     claim_reports: int
     extraction: ExtractionInfo
     warnings: tuple[str, ...]
@@ -109,7 +111,7 @@ class DocumentWriter:
                 extraction = extraction or self.extract(candidate)
                 prepared = self.prepare(candidate, revision, extraction)
             try:
-                appended = self.store.append(
+                appended = self.store.append_encoded(
                     candidate.stream,
                     prepared.events,
                     expected_version=NO_STREAM if stored is None else stored.stream_version,
@@ -164,7 +166,9 @@ def prepare_revision(
     )
     events = [NewEvent(document.event_id(), document.TYPE, to_event_data(document))]
     events += claim_events(candidate.document_id, revision, published, extraction.reports)
-    return PreparedRevision(revision, events, len(extraction.reports), extraction.info, tuple(document.warnings))
+    return PreparedRevision(
+        revision, encode_events(events), len(extraction.reports), extraction.info, tuple(document.warnings)
+    )
 
 
 def extract_candidate(extractor, candidate: Candidate) -> Extraction:

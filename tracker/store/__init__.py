@@ -6,6 +6,7 @@ from .store import (
     ANY,
     NO_STREAM,
     ConcurrencyError,
+    EncodedEvent,
     EventIdConflict,
     EventStore,
     Head,
@@ -13,11 +14,12 @@ from .store import (
     SchemaMissing,
     StoreError,
     VerifyResult,
+    encode_events,
 )
 
 __all__ = [
-    "ANY", "NO_STREAM", "AppendResult", "ConcurrencyError", "DatabaseURLError",
+    "ANY", "NO_STREAM", "AppendResult", "ConcurrencyError", "DatabaseURLError", "EncodedEvent",
     "EventIdConflict", "EventStore", "Head", "NewEvent", "Problem", "RecordedEvent",
-    "SchemaMissing", "StoreError", "VerifyResult", "canonical_json", "chain_hash",
+    "SchemaMissing", "StoreError", "VerifyResult", "canonical_json", "chain_hash", "encode_events",
     "make_engine", "resolve_url", "safe_url",
 ]

@@ -111,7 +111,18 @@ class EventStore:
         current version, else ConcurrencyError and nothing is written.
         """
         _check_name("stream", stream, MAX_STREAM_LENGTH)
-        encoded = _encode_batch(events)
+        return self.append_encoded(stream, encode_events(events), expected_version)
+
+    def append_encoded(
+        self, stream: str, encoded: Sequence[EncodedEvent], expected_version: int = ANY
+    ) -> AppendResult:
+        """`append` for events already made into (event id, type, data as
+        canonical JSON) by `encode_events`: where events are made in one process
+        and appended in another, three strings cross instead of nested dicts, and
+        the writer does not encode them again."""
+        _check_name("stream", stream, MAX_STREAM_LENGTH)
+        if not encoded:
+            raise ValueError("append needs at least one event")
         with self._raw() as raw:
             try:
                 cur = raw.cursor()
@@ -493,7 +504,10 @@ def _check_name(what: str, value: str, limit: int) -> None:
         raise ValueError(f"invalid {what} {value!r}: must be 1..{limit} characters without newlines")
 
 
-def _encode_batch(events: Sequence[NewEvent]) -> list[tuple[str, str, str]]:
+EncodedEvent = tuple[str, str, str]  # event id, type, data as canonical JSON
+
+
+def encode_events(events: Sequence[NewEvent]) -> list[EncodedEvent]:
     """Validate and encode before any transaction starts, so bad input never
     half-writes anything."""
     if not events:
