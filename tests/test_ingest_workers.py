@@ -157,3 +157,17 @@ def _alive(pid: int) -> bool:
             return f.read().split(") ")[1][0] != "Z"  # a zombie has ended
     except FileNotFoundError:
         return False
+
+
+def test_the_workers_inherit_the_rules_instead_of_loading_them_each():
+    # A fresh interpreter: nothing is loaded until the pool starts.
+    code = (
+        "from tracker.domain.actors import ActorRegistry\n"
+        "from tracker.ingest.workers import WorkerPool\n"
+        "before = ActorRegistry.load.cache_info().currsize\n"
+        "with WorkerPool(workers=1):\n"
+        "    print(before, ActorRegistry.load.cache_info().currsize)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "1"]  # loaded before the fork, so every worker has them

@@ -20,10 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
-from .actors import ActorMention, ActorRegistry
+from .actors import ActorMention, ActorRegistry, load_data_yaml
 from .text import WordStartPositions, WordStarts, alternation, fold
 
 
@@ -156,7 +155,7 @@ class ConflictRegistry:
         """Every conflict file packaged under tracker/data/conflicts (parsed once)."""
         folder = importlib.resources.files("tracker.data").joinpath("conflicts")
         specs = [
-            yaml.safe_load(entry.read_text("utf-8"))
+            load_data_yaml(entry.read_text("utf-8"))
             for entry in sorted(folder.iterdir(), key=lambda e: e.name)
             if entry.name.endswith((".yaml", ".yml"))
         ]

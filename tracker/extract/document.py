@@ -54,7 +54,7 @@ _DATE_KEYWORDS = frozenset(DATE_KEYWORDS)
 
 
 @functools.lru_cache(maxsize=4)
-def _shared_scan(actors: ActorRegistry, conflicts: ConflictRegistry) -> SharedScan:
+def shared_scan(actors: ActorRegistry, conflicts: ConflictRegistry) -> SharedScan:
     """One SharedScan for the word lists a Document searches (built once: a large regex)."""
     return SharedScan([*actors.word_lists, *conflicts.word_lists, lx.TRIGGER_WORDS])
 
@@ -144,7 +144,7 @@ class Document:
         self.actors = actors
         self.conflicts = conflicts
         # Where a word of any word list starts: one pass for the four lists' searches.
-        self.word_starts = _shared_scan(actors, conflicts).starts(self.folded)
+        self.word_starts = shared_scan(actors, conflicts).starts(self.folded)
         # Plain mentions decide relevance; roles and people are composed only when needed.
         self.plain = actors.plain_mentions(text, folded=self.folded, starts=self.word_starts)
         self.terms: list[ConflictTerm] = conflicts.find_terms(text, folded=self.folded, starts=self.word_starts)

@@ -12,7 +12,7 @@ from tracker.domain.dates import DocumentDate
 
 from .casualties import find_casualties
 from .contacts import find_contacts
-from .document import Document, Draft
+from .document import Document, Draft, shared_scan
 from .positions import find_positions
 
 # Bump when a rule change can change what is extracted from the same text: claim
@@ -62,6 +62,14 @@ def extract(
     # reference counting now, not by the cyclic GC (whose collections cost about a tenth).
     doc.sentences = []
     return ExtractionResult(language=doc.language, reports=reports, warnings=warnings, relevance=doc.relevance)
+
+
+def load_rules(actors: ActorRegistry | None = None, conflicts: ConflictRegistry | None = None) -> None:
+    """Load what extraction needs (the registries, the shared word scan) now instead of
+    on the first document. WorkerPool calls it before it forks, so that the workers
+    inherit the rules rather than each loading them again (about 0.3 s of CPU each)."""
+    actors = actors or ActorRegistry.load()
+    shared_scan(actors, conflicts or ConflictRegistry.load())
 
 
 def _number(doc: Document, drafts: list[Draft]) -> list[ClaimReport]:

@@ -8,10 +8,11 @@ commit to reach the disk), and polls of several feeds extract on every core
 instead of sharing one.
 
 Only where the platform forks (Linux): a fork costs about 10 ms and the workers
-inherit the rules already loaded, where starting fresh interpreters would cost
-seconds of imports each. The workers are forked in `start()`, which the caller
-runs before it starts threads of its own (a fork copies only the calling
-thread, so no lock of another thread is inherited half-held). Elsewhere, when
+inherit the rules, which `start()` loads first (once, about 0.3 s), where
+starting fresh interpreters would cost seconds of imports each. The workers are
+forked in `start()`, which the caller runs before it starts threads of its own
+(a fork copies only the calling thread, so no lock of another thread is
+inherited half-held). Elsewhere, when
 not started, and for a handful of entries, extraction runs in the calling
 process. The results are the same either way: extraction is deterministic.
 """
@@ -19,6 +20,7 @@ process. The results are the same either way: extraction is deterministic.
 from __future__ import annotations
 
 import ctypes
+import gc
 import itertools
 import multiprocessing
 import os
@@ -67,6 +69,13 @@ class WorkerPool:
     def start(self) -> WorkerPool:
         """Fork the workers now (where the platform forks and workers were asked for)."""
         if self._executor is None and self.workers > 0 and sys.platform == "linux":
+            from .. import extract
+
+            extract.load_rules()  # here, once: every worker inherits them
+            # Objects alive now (modules, rules) leave the collector's view: a worker's
+            # collections do not write to the pages it shares with this process, and
+            # this process's full collections skip them (as the gc docs advise for fork).
+            gc.freeze()
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("fork"),
@@ -80,6 +89,7 @@ class WorkerPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+            gc.unfreeze()  # collectable again, as a later pool freezes what is alive then
 
     def __enter__(self) -> WorkerPool:
         return self.start()
