@@ -77,9 +77,9 @@ def ingest_once(
     """Poll every enabled feed (or the named ones) once, whatever their schedule.
 
     Without names, feeds that are gone (HTTP 410) or inside a Retry-After the
-    server asked for are skipped; naming a feed polls it regardless. Extraction
-    runs in `worker_pool` (its own one when not given, forked before any
-    thread of this call starts).
+    server asked for are skipped; naming a feed polls it regardless. Parsing and
+    extraction run in `worker_pool` (its own one when not given, forked before
+    any thread of this call starts).
     """
     states = FeedStates(engine)
     states.sync(config.feeds)

@@ -111,7 +111,7 @@ class EventStore:
         current version, else ConcurrencyError and nothing is written.
         """
         _check_name("stream", stream, MAX_STREAM_LENGTH)
-        return self.append_encoded(stream, encode_events(events), expected_version)
+        return self._append(stream, encode_events(events), expected_version)
 
     def append_encoded(
         self, stream: str, encoded: Sequence[EncodedEvent], expected_version: int = ANY
@@ -123,6 +123,10 @@ class EventStore:
         _check_name("stream", stream, MAX_STREAM_LENGTH)
         if not encoded:
             raise ValueError("append needs at least one event")
+        return self._append(stream, encoded, expected_version)
+
+    def _append(self, stream: str, encoded: Sequence[EncodedEvent], expected_version: int) -> AppendResult:
+        """Both appends, once their input is checked."""
         with self._raw() as raw:
             try:
                 cur = raw.cursor()
